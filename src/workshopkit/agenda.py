@@ -1,0 +1,112 @@
+"""The computed agenda: clock times come from each day's start time and the slots' durations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .model import Module, Session, Slot, Workshop
+
+
+def session_minutes(session: Session, variant: str) -> int:
+    """Length of a session in its 'core' or 'full' variant, from its activities."""
+    if variant == "core":
+        return sum(a.minutes for a in session.activities if a.variant == "core")
+    return sum(a.minutes for a in session.activities)
+
+
+@dataclass
+class Row:
+    """One line of the agenda."""
+
+    start: str  # "HH:MM"
+    end: str
+    minutes: int
+    kind: str  # "session", "break" or the programme item kind ("opening", …)
+    title: str
+    module_id: str = ""
+    module_title: str = ""
+    session_id: str = ""
+    variant: str = "full"
+    visibility: str = "participant"
+    delivery: str = ""
+    note: str = ""
+    slot_index: int = 0
+
+    @property
+    def closed(self) -> bool:
+        return self.visibility == "restricted"
+
+
+@dataclass
+class AgendaDay:
+    index: int
+    title: str
+    date: dt.date
+    start: str
+    end: str  # computed end of the last slot
+    end_by: str  # the latest end the day allows
+    mode: str
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def teaching_minutes(self) -> int:
+        return sum(r.minutes for r in self.rows if r.kind == "session")
+
+    @property
+    def overrun(self) -> int:
+        return _to_minutes(self.end) - _to_minutes(self.end_by)
+
+
+def _to_minutes(clock: str) -> int:
+    h, m = clock.split(":")
+    return int(h) * 60 + int(m)
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def expand_slot(slot: Slot, modules: dict[str, Module]) -> list[tuple[Module | None, Session | None]]:
+    """The (module, session) pairs a slot stands for; unknown references give no pairs."""
+    if slot.module is not None:
+        module = modules.get(slot.module)
+        return [(module, s) for s in module.sessions] if module else []
+    if slot.session is not None:
+        mid, sid = slot.session.split("/", 1)
+        module = modules.get(mid)
+        session = module.session(sid) if module else None
+        return [(module, session)] if session else []
+    return []
+
+
+def compute(workshop: Workshop, modules: dict[str, Module]) -> list[AgendaDay]:
+    """Lay out each day: every slot starts when the one before it ends."""
+    days: list[AgendaDay] = []
+    for index, day in enumerate(workshop.days):
+        clock = _to_minutes(day.start)
+        mode = day.mode or workshop.mode
+        out = AgendaDay(index, day.title, workshop.day_date(index), day.start, day.start, day.end, mode)
+        for slot_index, slot in enumerate(day.slots):
+            delivery = slot.delivery or ""
+            if slot.break_ is not None:
+                rows = [Row("", "", slot.break_, "break", slot.title or "Break", note=slot.note)]
+            elif slot.module is None and slot.session is None:
+                rows = [Row("", "", slot.minutes or 0, slot.kind or "other", slot.title, note=slot.note,
+                            delivery=delivery)]
+            else:
+                rows = []
+                for module, session in expand_slot(slot, modules):
+                    assert module is not None and session is not None
+                    vis = "restricted" if "restricted" in (module.visibility, session.visibility) else session.visibility
+                    rows.append(Row("", "", session_minutes(session, slot.variant), "session", session.title,
+                                    module.id, module.title, session.id, slot.variant, vis, delivery, slot.note))
+            for row in rows:
+                row.slot_index = slot_index
+                row.start = _clock(clock)
+                clock += row.minutes
+                row.end = _clock(clock)
+                out.rows.append(row)
+        out.end = _clock(clock)
+        days.append(out)
+    return days

@@ -1,0 +1,159 @@
+"""Audience blocks inside Markdown: ``/// facilitator`` … ``///`` and ``/// restricted`` … ``///``.
+
+Blocks are split out of the text *before* any rendering, so a publisher never receives the
+prose an audience must not see (not even as hidden HTML or in a search index).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .visibility import Visibility
+
+#: Block names an author may use, and how private each one is.
+BLOCKS: dict[str, Visibility] = {
+    "restricted": Visibility.restricted,
+    "facilitator": Visibility.facilitator,
+    "say": Visibility.facilitator,
+}
+
+_OPEN = re.compile(r"^ {0,3}///[ \t]*([A-Za-z][\w-]*)?[ \t]*(?:\|(.*))?$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+@dataclass(frozen=True)
+class BlockProblem:
+    line: int  # 1-based line inside the text
+    message: str
+    hint: str
+
+
+@dataclass
+class _Frame:
+    name: str
+    line: int
+
+
+def _fence_toggle(line: str, fence: str | None) -> str | None:
+    m = _FENCE.match(line)
+    if not m:
+        return fence
+    marker = m.group(1)
+    if fence is None:
+        return marker
+    if marker[0] == fence[0] and len(marker) >= len(fence) and not line.strip()[len(marker):].strip():
+        return None
+    return fence
+
+
+def check_blocks(text: str) -> list[BlockProblem]:
+    """Find unknown, unclosed, stray and wrongly nested blocks."""
+    problems: list[BlockProblem] = []
+    stack: list[_Frame] = []
+    fence: str | None = None
+    for no, line in enumerate(text.split("\n"), start=1):
+        new_fence = _fence_toggle(line, fence)
+        if fence is not None or new_fence is not None:
+            fence = new_fence
+            continue
+        m = _OPEN.match(line)
+        if not m:
+            continue
+        name = m.group(1)
+        if name is None:
+            if not stack:
+                problems.append(BlockProblem(no, "'///' closes a block that was never opened",
+                                             "remove it, or open a block above with '/// facilitator'"))
+            else:
+                stack.pop()
+            continue
+        if name not in BLOCKS:
+            known = ", ".join(sorted(BLOCKS))
+            problems.append(BlockProblem(no, f"unknown block '/// {name}'", f"use one of: {known}"))
+            stack.append(_Frame(name, no))
+            continue
+        if stack and stack[-1].name in BLOCKS and BLOCKS[name] < BLOCKS[stack[-1].name]:
+            outer = stack[-1]
+            problems.append(BlockProblem(
+                no, f"'/// {name}' inside '/// {outer.name}' (line {outer.line}) would make text more "
+                f"visible than its surroundings", "close the outer block first, or nest only more private blocks"))
+        stack.append(_Frame(name, no))
+    for frame in stack:
+        problems.append(BlockProblem(frame.line, f"'/// {frame.name}' is never closed",
+                                     "add a line with just '///' where the block ends"))
+    return problems
+
+
+def gate(text: str, allowed: frozenset[Visibility]) -> str:
+    """Remove every block whose level is not in ``allowed``; keep the others as they are.
+
+    Unknown block names count as the most private level (fail safe).
+    """
+    out: list[str] = []
+    stack: list[tuple[str, bool]] = []  # (name, kept)
+    fence: str | None = None
+    for line in text.split("\n"):
+        hidden = any(not kept for _, kept in stack)
+        new_fence = _fence_toggle(line, fence)
+        if fence is not None or new_fence is not None:
+            fence = new_fence
+            if not hidden:
+                out.append(line)
+            continue
+        m = _OPEN.match(line)
+        if m:
+            name = m.group(1)
+            if name is None:
+                if stack:
+                    _, kept = stack.pop()
+                    if kept and not hidden:
+                        out.append(line)
+                continue
+            level = BLOCKS.get(name, Visibility.organiser)
+            kept = level in allowed and not hidden
+            stack.append((name, kept))
+            if kept:
+                out.append(line)
+            continue
+        if not hidden:
+            out.append(line)
+    return "\n".join(out)
+
+
+def has_blocks(text: str) -> bool:
+    return any(_OPEN.match(line) and _OPEN.match(line).group(1) for line in text.split("\n"))  # type: ignore[union-attr]
+
+
+def to_admonitions(text: str, labels: dict[str, str]) -> str:
+    """Turn the blocks that survived the gate into admonitions for rendering.
+
+    ``/// facilitator`` becomes ``!!! facilitator "<label>"`` with its body indented, which
+    Python-Markdown's admonition extension renders on the site and in print alike.
+    """
+    out: list[str] = []
+    depth = 0
+    fence: str | None = None
+    for line in text.split("\n"):
+        indent = "    " * depth
+        new_fence = _fence_toggle(line, fence)
+        if fence is not None or new_fence is not None:
+            fence = new_fence
+            out.append(indent + line if line else line)
+            continue
+        m = _OPEN.match(line)
+        if m and m.group(1) is None and depth:
+            depth -= 1
+            out.append("")
+            continue
+        if m and m.group(1):
+            name = m.group(1)
+            title = (m.group(2) or "").strip() or labels.get(name, name.title())
+            title = title.replace('"', "'")
+            out.append("")
+            out.append(f'{indent}!!! {name} "{title}"')
+            out.append("")
+            depth += 1
+            continue
+        out.append(indent + line if line else line)
+    return "\n".join(out)

@@ -1,0 +1,374 @@
+"""Read a workshopkit repository into validated models, collecting every problem with its place.
+
+Layout read here::
+
+    modules/<id>/module.yml (+ Markdown files)   one module per folder
+    curriculum/<id>.yml                          workshops
+    curriculum/sources/*.yml                     the shared bibliography
+    curriculum/glossary.yml                      glossary terms
+    seeds/<id>.yml                               one record per seed document
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from . import blocks
+from .errors import Diagnostic, rel
+from .model import Glossary, Module, Source, SourceLibrary, Workshop
+from .walk import Loc, fields, is_markdown, model_classes
+from .yamlload import YamlDoc, YamlError, dotted, load_file
+
+M = TypeVar("M", bound=BaseModel)
+
+MD_FILE = re.compile(r"^[A-Za-z0-9_][\w./-]*\.md$")
+
+
+@dataclass
+class TextRef:
+    """A Markdown text of the content and where it was written."""
+
+    file: str  # display path of the file holding the text
+    line: int  # line of the file on which the text starts
+    key: str  # key path in the YAML file that holds or names it
+    text: str
+    base: Path  # folder that relative links and images resolve against
+
+
+@dataclass
+class Project:
+    """Everything loaded from a repository."""
+
+    root: Path
+    modules: list[Module] = field(default_factory=list)
+    workshops: list[Workshop] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    seeds: list[Source] = field(default_factory=list)
+    glossary: Glossary | None = None
+    docs: dict[str, YamlDoc] = field(default_factory=dict)
+    files: dict[int, str] = field(default_factory=dict)  # id(model) -> display path
+    texts: list[TextRef] = field(default_factory=list)
+    inputs: dict[str, Path] = field(default_factory=dict)  # display path -> file, for hashing
+    #: ids of files that exist but failed to load: references to them are not reported again
+    broken: set[str] = field(default_factory=set)
+
+    def module(self, mid: str) -> Module | None:
+        return next((m for m in self.modules if m.id == mid), None)
+
+    def file_of(self, obj: BaseModel) -> str:
+        return self.files.get(id(obj), "")
+
+    def doc_of(self, obj: BaseModel) -> YamlDoc | None:
+        return self.docs.get(self.file_of(obj))
+
+    def where(self, obj: BaseModel, loc: Loc) -> tuple[str, int, int]:
+        path = self.file_of(obj)
+        doc = self.docs.get(path)
+        line, col = doc.where(loc) if doc else (0, 0)
+        return path, line, col
+
+    @property
+    def all_sources(self) -> list[Source]:
+        return self.seeds + self.sources
+
+
+# --------------------------------------------------------------------------------------------
+# Turning pydantic errors into diagnostics
+
+
+_MESSAGES = {
+    "missing": "missing required key",
+    "extra_forbidden": "unknown key",
+}
+
+
+def _allowed_keys(cls: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The keys the schema allows at the mapping that holds ``loc[-1]``."""
+    current: list[type[BaseModel]] = [cls]
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        nxt: list[type[BaseModel]] = []
+        for c in current:
+            for name, info in c.model_fields.items():
+                if part in (name, info.alias):
+                    nxt.extend(model_classes(info.annotation))
+        if not nxt:
+            return []
+        current = nxt
+    keys: list[str] = []
+    for c in current:
+        keys.extend(info.alias or name for name, info in c.model_fields.items())
+    return keys
+
+
+def _clean_loc(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Drop the parts of a pydantic ``loc`` that are type tags, not keys of the YAML data."""
+    out: list[Any] = []
+    node = data
+    for i, part in enumerate(loc):
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            out.append(part)
+            node = node[part]
+        elif i == len(loc) - 1 and isinstance(part, str) and isinstance(node, dict):
+            out.append(part)  # a missing key: keep it for the message
+            node = None
+        else:
+            continue
+    return tuple(out)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value if len(value) < 40 else value[:37] + "...")
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def validation_diagnostics(exc: ValidationError, cls: type[BaseModel], doc: YamlDoc, display: str) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for err in exc.errors(include_url=False):
+        loc = _clean_loc(doc.data, tuple(err["loc"]))
+        kind = err["type"]
+        hint = ""
+        if kind == "extra_forbidden":
+            key = str(loc[-1])
+            allowed = _allowed_keys(cls, loc)
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            message = f"unknown key '{key}'"
+            hint = f"did you mean '{close[0]}'?" if close else (
+                f"allowed keys: {', '.join(sorted(allowed))}" if allowed else "remove it")
+            line, col = doc.where(loc)
+        elif kind == "missing":
+            key = str(loc[-1]) if loc else ""
+            message = f"missing required key '{key}'"
+            hint = "add it"
+            line, col = doc.where(loc[:-1])
+        else:
+            msg = err["msg"]
+            if msg.startswith("Value error, "):
+                msg = msg[len("Value error, "):]
+            elif msg.startswith("Assertion failed, "):
+                msg = msg[len("Assertion failed, "):]
+            if kind in ("string_pattern_mismatch",) and loc and loc[-1] in ("id", "module", "session") or (
+                    kind == "string_pattern_mismatch" and loc and isinstance(loc[-1], int)):
+                msg = "an id may use only lower-case letters, digits and '-', and starts with a letter or digit"
+                if loc[-1] == "session":
+                    msg = "write 'module-id/session-id'"
+            elif kind == "string_pattern_mismatch" and loc and loc[-1] in ("start", "end"):
+                msg = "write a time as HH:MM, e.g. 09:30"
+            message = f"{msg}, got {_describe(err.get('input'))}" if kind not in ("value_error", "assertion_error") else msg
+            line, col = doc.where(loc)
+            if kind in ("int_parsing", "int_type"):
+                hint = "write a whole number"
+        out.append(Diagnostic(display, line, col, dotted(loc), message, hint))
+    return out
+
+
+def parse_model(cls: type[M], doc: YamlDoc, display: str, diags: list[Diagnostic]) -> M | None:
+    if not isinstance(doc.data, dict):
+        diags.append(Diagnostic(display, 1, 1, "", f"expected a mapping of keys at the top of the file, found {_describe(doc.data)}",
+                                "start the file with 'id: …' and the other keys"))
+        return None
+    try:
+        return cls.model_validate(doc.data)
+    except ValidationError as exc:
+        diags.extend(validation_diagnostics(exc, cls, doc, display))
+        return None
+    except RecursionError:  # pragma: no cover - the reader limits depth first
+        diags.append(Diagnostic(display, 1, 1, "", "the data is nested too deeply"))
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# Markdown texts: files named from YAML, and audience blocks
+
+
+def _read_markdown(path: Path, display: str) -> tuple[str | None, Diagnostic | None]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, Diagnostic(display, 0, 0, "", f"cannot read the file: {exc.strerror}")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, Diagnostic(display, line, 1, "", "the file is not valid UTF-8 text", "save it as UTF-8")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+
+
+def resolve_texts(project: Project, obj: BaseModel, doc: YamlDoc, display: str, folder: Path,
+                  diags: list[Diagnostic]) -> None:
+    """Read Markdown files named in Markdown fields, then check the blocks of every text."""
+    root = project.root
+    for visit in list(fields(obj)):
+        value = visit.value
+        key = dotted(visit.loc)
+        is_file_field = visit.name == "file" and visit.owner.__class__.__name__ == "Handout"
+        if not isinstance(value, str) or not value:
+            if is_file_field and not getattr(visit.owner, "body", ""):
+                line, col = doc.where(visit.loc[:-1])
+                diags.append(Diagnostic(display, line, col, key, "a handout needs 'file' (a Markdown file in the module folder)",
+                                        "add 'file: my-handout.md'"))
+            continue
+        if not (is_markdown(visit.info) or is_file_field):
+            # Plain text fields: still gate-proof, but a block there is always a mistake.
+            if "///" in value and blocks.has_blocks(value):
+                line, col = doc.where(visit.loc)
+                diags.append(Diagnostic(display, line, col, key, "audience blocks ('/// …') are only allowed in Markdown fields",
+                                        "move the text into a Markdown field such as 'facilitator'"))
+            continue
+        text, file_display, start, base = value, display, doc.text_lines.get(visit.loc, doc.where(visit.loc)[0]), folder
+        if MD_FILE.match(value.strip()) and "\n" not in value.strip():
+            target = (folder / value.strip()).resolve()
+            line, col = doc.where(visit.loc)
+            if not target.is_relative_to(folder.resolve()):
+                diags.append(Diagnostic(display, line, col, key, f"'{value}' points outside the module folder",
+                                        "keep Markdown files inside the module folder"))
+                continue
+            file_display = rel(target, root)
+            if not target.is_file():
+                existing = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.md"))
+                close = difflib.get_close_matches(value.strip(), existing, n=1, cutoff=0.5)
+                hint = f"did you mean '{close[0]}'?" if close else "create the file or fix the name"
+                diags.append(Diagnostic(display, line, col, key, f"Markdown file '{value.strip()}' not found", hint))
+                continue
+            loaded, problem = _read_markdown(target, file_display)
+            if problem:
+                diags.append(problem)
+                continue
+            assert loaded is not None
+            text, start, base = loaded, 1, target.parent
+            project.inputs[file_display] = target
+            target_field = "body" if is_file_field else visit.name
+            setattr(visit.owner, target_field, text)
+        elif is_file_field:
+            line, col = doc.where(visit.loc)
+            diags.append(Diagnostic(display, line, col, key, f"'{value}' is not the name of a Markdown file",
+                                    "write a file name ending in .md"))
+            continue
+        for problem in blocks.check_blocks(text):
+            diags.append(Diagnostic(file_display, start + problem.line - 1, 1, key if file_display == display else "",
+                                    problem.message, problem.hint))
+        project.texts.append(TextRef(file_display, start, key, text, base))
+
+
+# --------------------------------------------------------------------------------------------
+# The repository
+
+
+def _load_yaml(path: Path, root: Path, diags: list[Diagnostic]) -> tuple[YamlDoc | None, str]:
+    display = rel(path, root)
+    try:
+        return load_file(path, display), display
+    except YamlError as exc:
+        diags.append(exc.diagnostic)
+        return None, display
+
+
+def load_project(root: Path) -> tuple[Project, list[Diagnostic]]:
+    """Load everything under ``root``; return the project and every problem found."""
+    root = root.resolve()
+    project = Project(root=root)
+    diags: list[Diagnostic] = []
+
+    modules_dir = root / "modules"
+    if modules_dir.is_dir():
+        for folder in sorted(p for p in modules_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            path = folder / "module.yml"
+            if not path.is_file():
+                diags.append(Diagnostic(rel(folder, root), 0, 0, "", "module folder without module.yml",
+                                        "add module.yml or remove the folder"))
+                continue
+            doc, display = _load_yaml(path, root, diags)
+            if doc is None:
+                project.broken.add(folder.name)
+                continue
+            project.inputs[display] = path
+            module = parse_model(Module, doc, display, diags)
+            if module is None:
+                project.broken.add(folder.name)
+                continue
+            project.docs[display] = doc
+            project.files[id(module)] = display
+            if module.id != folder.name:
+                line, col = doc.where(("id",))
+                diags.append(Diagnostic(display, line, col, "id", f"id '{module.id}' differs from the folder name '{folder.name}'",
+                                        f"write 'id: {folder.name}' or rename the folder"))
+            resolve_texts(project, module, doc, display, folder, diags)
+            project.modules.append(module)
+
+    curriculum = root / "curriculum"
+    if curriculum.is_dir():
+        for path in sorted(curriculum.glob("*.yml")):
+            doc, display = _load_yaml(path, root, diags)
+            if doc is None:
+                continue
+            project.inputs[display] = path
+            project.docs[display] = doc
+            if path.name == "glossary.yml":
+                glossary = parse_model(Glossary, doc, display, diags)
+                if glossary is not None:
+                    project.glossary = glossary
+                    project.files[id(glossary)] = display
+            else:
+                workshop = parse_model(Workshop, doc, display, diags)
+                if workshop is None:
+                    continue
+                project.files[id(workshop)] = display
+                if workshop.id != path.stem:
+                    line, col = doc.where(("id",))
+                    diags.append(Diagnostic(display, line, col, "id", f"id '{workshop.id}' differs from the file name '{path.stem}'",
+                                            f"write 'id: {path.stem}' or rename the file"))
+                resolve_texts(project, workshop, doc, display, curriculum, diags)
+                project.workshops.append(workshop)
+        for path in sorted((curriculum / "sources").glob("*.yml")):
+            doc, display = _load_yaml(path, root, diags)
+            lib = parse_model(SourceLibrary, doc, display, diags) if doc else None
+            if doc is None or lib is None:
+                project.broken.add("*sources")
+                continue
+            project.inputs[display] = path
+            project.docs[display] = doc
+            project.sources.extend(lib.sources)
+            for src in lib.sources:
+                project.files[id(src)] = display
+        for extra in sorted(curriculum.rglob("*.yaml")):
+            diags.append(Diagnostic(rel(extra, root), 0, 0, "", "workshop files end in .yml", "rename it to .yml"))
+
+    seeds_dir = root / "seeds"
+    if seeds_dir.is_dir():
+        for path in sorted(seeds_dir.glob("*.yml")):
+            doc, display = _load_yaml(path, root, diags)
+            if doc is None:
+                project.broken.add(path.stem)
+                continue
+            project.inputs[display] = path
+            project.docs[display] = doc
+            seed = parse_model(Source, doc, display, diags)
+            if seed is None:
+                project.broken.add(path.stem)
+                continue
+            project.files[id(seed)] = display
+            if seed.id != path.stem:
+                line, col = doc.where(("id",))
+                diags.append(Diagnostic(display, line, col, "id", f"id '{seed.id}' differs from the file name '{path.stem}'",
+                                        f"write 'id: {path.stem}' or rename the file"))
+            project.seeds.append(seed)
+    return project, diags

@@ -1,0 +1,449 @@
+"""The content model: one schema for every file an editor writes.
+
+Each field carries a one-line description (it becomes the JSON Schema description and the
+editor's guide) and, where the field is private by type, its visibility (``x-visibility``):
+the audience gate reads that metadata, so a field declared facilitator-only can never reach a
+participant output, whatever an author writes in it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import Enum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
+
+# --------------------------------------------------------------------------------------------
+# Building blocks
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+Clock = Annotated[str, StringConstraints(pattern=r"^([01]?\d|2[0-3]):[0-5]\d$")]
+
+VISIBILITY_KEY = "x-visibility"
+MARKDOWN_KEY = "x-markdown"
+
+
+def md(description: str, *, vis: str | None = None, default: Any = "", **kw: Any) -> Any:
+    """A Markdown field; its text may be written inline or be the name of a ``.md`` file."""
+    extra: dict[str, Any] = {MARKDOWN_KEY: True}
+    if vis:
+        extra[VISIBILITY_KEY] = vis
+    return Field(default, description=description, json_schema_extra=extra, **kw)
+
+
+def private(description: str, vis: str = "facilitator", **kw: Any) -> Any:
+    """A field that is private by type: only ``vis`` and more trusted audiences see it."""
+    if "default" not in kw and "default_factory" not in kw:
+        kw["default"] = None
+    return Field(description=description, json_schema_extra={VISIBILITY_KEY: vis}, **kw)
+
+
+class Base(BaseModel):
+    """Unknown keys are errors: a typo must never pass silently."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, use_enum_values=True)
+
+
+VisibilityName = Literal["public", "participant", "restricted", "facilitator", "organiser"]
+
+
+class Method(str, Enum):
+    presentation = "presentation"
+    discussion = "discussion"
+    case_study = "case-study"
+    role_play = "role-play"
+    group_work = "group-work"
+    quiz = "quiz"
+    reflection = "reflection"
+    energiser = "energiser"
+    brainstorm = "brainstorm"
+    card_sort = "card-sort"
+    simulation = "simulation"
+    demonstration = "demonstration"
+    panel = "panel"
+    peer_learning = "peer-learning"
+    self_care = "self-care"
+
+
+class Variant(str, Enum):
+    core = "core"
+    extension = "extension"
+
+
+class HandoutKind(str, Enum):
+    reading = "reading"
+    worksheet = "worksheet"
+    job_aid = "job-aid"
+    case_study = "case-study"
+    checklist = "checklist"
+    role_card = "role-card"
+
+
+class ItemType(str, Enum):
+    single = "single"
+    multiple = "multiple"
+    true_false = "true-false"
+    open = "open"
+
+
+class ContentWarningTag(str, Enum):
+    trafficking_exploitation = "trafficking-exploitation"
+    sexual_violence = "sexual-violence"
+    physical_violence = "physical-violence"
+    torture = "torture"
+    detention = "detention"
+    forced_return = "forced-return"
+    child_abuse = "child-abuse"
+    suicide_self_harm = "suicide-self-harm"
+    death_bereavement = "death-bereavement"
+    starvation = "starvation"
+    family_separation = "family-separation"
+    graphic_images = "graphic-images"
+
+
+#: Verbs an objective may start with (observable behaviour, revised Bloom taxonomy).
+OBJECTIVE_VERBS = frozenset("""
+define list name recall recognise recognize identify state
+describe explain summarise summarize distinguish classify interpret give outline
+apply demonstrate use conduct practise practice complete carry respond refer handle follow
+analyse analyze compare differentiate map examine
+assess evaluate justify prioritise prioritize critique decide select
+design develop plan formulate draft create prepare
+""".split())
+VAGUE_VERBS = frozenset("understand know learn appreciate realise realize grasp".split())
+
+
+# --------------------------------------------------------------------------------------------
+# Sources and seeds
+
+
+class Citation(Base):
+    """A reference from content to a source in the library (``curriculum/sources/*.yml``) or a seed."""
+
+    ref: Id = Field(description="Id of a source in curriculum/sources/*.yml or of a seed record in seeds/.")
+    pinpoint: str = Field("", description="Where in the source: chapter, page or section (e.g. 'ch. 2').")
+    note: str = Field("", description="What this source supports here, in a few words.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"ref": value}
+        return value
+
+
+Reuse = Literal["all-rights-reserved", "educational-with-ack", "cc-by", "cc-by-nc-sa-igo",
+                "un-document", "public-domain", "unknown"]
+SourceKind = Literal["manual", "handbook", "guideline", "standard", "training-package",
+                     "un-document", "resolution", "report", "article", "news", "blog",
+                     "statement", "dataset", "video", "webpage", "book", "event"]
+
+
+class Source(Base):
+    """A publication the curriculum draws on, described in the project's own words."""
+
+    id: Id = Field(description="Stable id used in citations, e.g. 'who-pfa-guide-2011'.")
+    kind: SourceKind = Field(description="What sort of document it is.")
+    title: Text = Field(description="Full title as published.")
+    authors: list[str] = Field(default_factory=list, description="Personal authors or editors, if any.")
+    publisher: Text = Field(description="Publisher or corporate author.")
+    year: int | None = Field(None, ge=1900, le=2100, description="Year of publication.")
+    date: dt.date | None = Field(None, description="Exact date of publication, when it matters (news, events).")
+    url: str = Field("", description="Address of the original (http or https).")
+    identifiers: dict[str, str] = Field(default_factory=dict, description="ISBN, UN document symbol or DOI.")
+    reuse: Reuse = Field("unknown", description="What the rights holder allows: cite and link 'all-rights-reserved' works, never reproduce them.")
+    summary: str = Field("", description="A short summary in the project's own words.")
+    key_facts: list[str] = Field(default_factory=list, description="Facts the curriculum uses, in the project's own words, with their date.")
+    accessed: dt.date | None = Field(None, description="When the URL was last checked.")
+    language: str = Field("en", description="Language of the source (BCP 47 code).")
+    seed_file: str = Field("", description="For seed records: the name of the seed document the record summarises.")
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if value and not re.match(r"^https?://[^\s/$.?#][^\s]*$", value):
+            raise ValueError("must be an http:// or https:// address without spaces")
+        return value
+
+
+class SourceLibrary(Base):
+    """The shared bibliography in ``curriculum/sources/*.yml``."""
+
+    sources: list[Source] = Field(description="Every publication cited by any module.")
+
+
+# --------------------------------------------------------------------------------------------
+# Modules
+
+
+class Objective(Base):
+    """A learning objective: what a participant can do at the end, starting with an observable verb."""
+
+    id: Id = Field(description="Stable id inside the module, e.g. 'lo1'.")
+    text: Text = Field(description="The objective, starting with an observable verb ('Explain …', 'Apply …').")
+
+    @field_validator("text")
+    @classmethod
+    def _verb(cls, value: str) -> str:
+        first = re.split(r"[\s,]", value.strip(), maxsplit=1)[0].lower()
+        if first in VAGUE_VERBS:
+            raise ValueError(f"'{first}' cannot be observed; start with a verb such as explain, identify, apply or demonstrate")
+        if first not in OBJECTIVE_VERBS:
+            raise ValueError(f"'{first}' is not in the list of observable verbs; start with e.g. explain, identify, apply, demonstrate, plan")
+        return value
+
+
+class ContentWarnings(Base):
+    """What difficult material the module shows, announced before the content."""
+
+    tags: list[ContentWarningTag] = Field(default_factory=list, description="Kinds of difficult material (empty when there is none).")
+    note: str = Field("", description="One or two sentences for participants: what they will meet and how much detail.")
+
+
+class FillIn(Base):
+    """A space to write on a printed worksheet."""
+
+    label: Text = Field(description="The prompt printed above the writing space.")
+    lines: int = Field(3, ge=1, le=30, description="How many ruled lines to print.")
+
+
+class Handout(Base):
+    """A stand-alone document given to participants (1–3 printed pages)."""
+
+    id: Id = Field(description="Stable id inside the module.")
+    title: Text = Field(description="Title printed at the top of the handout.")
+    kind: HandoutKind = Field(description="reading, worksheet, job-aid, case-study, checklist or role-card.")
+    file: str = Field("", description="Markdown file with the handout's text, relative to the module folder.")
+    body: SkipJsonSchema[str] = md("The handout's text (read from 'file').")
+    visibility: VisibilityName = Field("participant", description="Who may see it; 'facilitator' for answer sheets.")
+    anonymisation: Literal["fictional", "composite"] | None = Field(
+        None, description="For case studies: say that the case is fictional or a composite (required).")
+    fill_in: list[FillIn] = Field(default_factory=list, description="Writing spaces printed after the text (worksheets).")
+    sources: list[Citation] = Field(default_factory=list, description="Sources the handout draws on.")
+    pages_max: int = Field(3, ge=1, le=10, description="The most printed pages the handout may take.")
+
+    @model_validator(mode="after")
+    def _case(self) -> "Handout":
+        if self.kind == HandoutKind.case_study.value and self.anonymisation is None:
+            raise ValueError("a case study must say whether it is 'fictional' or 'composite' (anonymisation)")
+        return self
+
+
+class Activity(Base):
+    """One timed step of a session."""
+
+    id: Id = Field(description="Stable id inside the session.")
+    title: Text = Field(description="Short name of the activity.")
+    method: Method = Field(description="How it is run: presentation, discussion, case-study, role-play, group-work, quiz, reflection, …")
+    minutes: int = Field(ge=1, le=480, description="Time it takes, in minutes.")
+    variant: Variant = Field(Variant.core, description="'core' runs in the short version of the session; 'extension' only in the full version.")
+    grouping: Literal["individual", "pairs", "triads", "small-groups", "plenary"] = Field(
+        "plenary", description="How participants are grouped.")
+    participant: str = md("What participants read or do (Markdown, or the name of a .md file).")
+    facilitator: str = md("Steps, what to say and ask, expected answers, timing tips (facilitator only).", vis="facilitator")
+    handout: Id | None = Field(None, description="Id of a handout of this module used in the activity.")
+    safety_notes: str = md("What to watch for and what to do if someone is distressed (facilitator only).", vis="facilitator")
+    debrief: list[str] = private("Debrief questions the facilitator asks.", default_factory=list)
+    opt_out: str = Field("", description="What a participant may do instead (required for role plays).")
+    de_roling: str = private("How participants step out of their roles after a role play.", default="")
+    observer: str = Field("", description="What the observer in a role play watches for.")
+
+    @model_validator(mode="after")
+    def _role_play(self) -> "Activity":
+        if self.method in (Method.role_play.value, Method.simulation.value):
+            missing = [k for k in ("opt_out", "de_roling", "debrief") if not getattr(self, k)]
+            if missing:
+                raise ValueError(f"a {self.method} needs {', '.join(missing)} (opt-out, de-roling and a two-sided debrief)")
+        return self
+
+
+class Session(Base):
+    """A timed block of a module, made of activities."""
+
+    id: Id = Field(description="Stable id inside the module.")
+    title: Text = Field(description="Session title.")
+    minutes: int = Field(ge=5, le=480, description="Full length in minutes: the sum of all its activities.")
+    objectives: list[Id] = Field(min_length=1, description="Ids of the module objectives this session serves.")
+    visibility: VisibilityName = Field("participant", description="'restricted' for closed-door sessions (never on a web page).")
+    summary: str = md("What the session is about, for participants.")
+    content_warning: str = Field("", description="Announcement shown before the session's content, if it shows difficult material.")
+    attribution: Literal["on-record", "chatham-house", "off-record"] = Field(
+        "on-record", description="How what is said may be reported; restricted sessions use 'chatham-house' or 'off-record'.")
+    materials: list[str] = private("What to bring or print for this session.", default_factory=list)
+    preparation: list[str] = private("What the facilitator prepares beforehand.", default_factory=list)
+    key_messages: list[str] = Field(default_factory=list, description="The points participants should take away.")
+    facilitator_notes: str = md("Background and advice for running the session (facilitator only).", vis="facilitator")
+    activities: list[Activity] = Field(min_length=1, description="The activities, in order.")
+
+    @model_validator(mode="after")
+    def _restricted(self) -> "Session":
+        if self.visibility == "restricted" and self.attribution == "on-record":
+            raise ValueError("a restricted session needs attribution 'chatham-house' or 'off-record'")
+        return self
+
+
+class AssessmentItem(Base):
+    """A knowledge question; the same items make the pre-test and the post-test."""
+
+    id: Id = Field(description="Stable id inside the module.")
+    objective: Id = Field(description="Id of the objective this item checks.")
+    type: ItemType = Field(description="single, multiple, true-false or open.")
+    prompt: Text = Field(description="The question as printed.")
+    options: dict[str, Text] = Field(default_factory=dict, description="Choices keyed by letter (a, b, c …) for single and multiple.")
+    answer: str | list[str] | None = private("Key of the right option(s), 'true'/'false', or a model answer for open items.")
+    explanation: str = md("Why the answer is right (facilitator only).", vis="facilitator")
+    phase: Literal["pre", "post", "both"] = Field("both", description="Whether the item is in the pre-test, the post-test or both.")
+
+
+class FacilitatorGuide(Base):
+    """Module-level advice for facilitators."""
+
+    background: str = md("What a facilitator should know before running the module.")
+    preparation: list[str] = Field(default_factory=list, description="Module-wide preparation steps.")
+    disclosure: str = md("What to do if a participant discloses abuse or is distressed.")
+    misconceptions: list[str] = Field(default_factory=list, description="Common misunderstandings and how to correct them.")
+
+
+class Module(Base):
+    """A training module: ``modules/<id>/module.yml``."""
+
+    id: Id = Field(description="The module id; must equal the folder name.")
+    title: Text = Field(description="Module title.")
+    summary: str = md("Two or three sentences on what the module covers and for whom.")
+    aim: str = Field("", description="One sentence: what the module is for.")
+    version: str = Field("1.0", pattern=r"^\d+(\.\d+){0,2}$", description="Version of the module, e.g. '1.2'.")
+    status: Literal["draft", "piloted", "stable"] = Field("draft", description="How mature the module is.")
+    language: str = Field("en", description="Language of the text (BCP 47 code).")
+    audience: list[Text] = Field(min_length=1, description="Roles the module is written for.")
+    level: Literal["introductory", "intermediate", "advanced"] = Field(description="Level of the module.")
+    track: str = Field("", description="Track of the curriculum the module belongs to.")
+    visibility: VisibilityName = Field("participant", description="'restricted' for a closed-door module.")
+    sensitivity: Literal["standard", "sensitive", "highly-sensitive"] = Field("standard", description="How sensitive the topic is.")
+    prerequisites: list[Id] = Field(default_factory=list, description="Ids of modules to take first.")
+    learning_objectives: list[Objective] = Field(min_length=1, description="What participants can do at the end (3–5).")
+    key_messages: list[str] = Field(default_factory=list, description="Key learning points of the module.")
+    content_warnings: ContentWarnings = Field(description="Difficult material in the module; write 'tags: []' when there is none.")
+    sources: list[Citation] = Field(min_length=1, description="Sources the module draws on (ids from the library or seeds).")
+    facilitator: FacilitatorGuide = private("Advice for facilitators (facilitator only).", default_factory=FacilitatorGuide)
+    sessions: list[Session] = Field(min_length=1, description="The sessions, in teaching order.")
+    handouts: list[Handout] = Field(default_factory=list, description="Stand-alone documents for participants.")
+    assessment: list[AssessmentItem] = Field(default_factory=list, description="Knowledge questions for the pre/post test.")
+
+    def session(self, sid: str) -> Session | None:
+        return next((s for s in self.sessions if s.id == sid), None)
+
+    def handout(self, hid: str) -> Handout | None:
+        return next((h for h in self.handouts if h.id == hid), None)
+
+    @property
+    def minutes(self) -> int:
+        return sum(s.minutes for s in self.sessions)
+
+
+# --------------------------------------------------------------------------------------------
+# Workshops
+
+
+class Slot(Base):
+    """One line of a day: a session, a whole module, a break or a programme item."""
+
+    session: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*$",
+                                description="'module-id/session-id' of one session.")
+    module: Id | None = Field(None, description="Id of a module: all its sessions, in order.")
+    variant: Literal["core", "full"] = Field("full", description="'core' skips extension activities.")
+    break_: int | None = Field(None, alias="break", ge=5, le=180, description="A break of this many minutes.")
+    title: str = Field("", description="Title of a programme item or break (e.g. 'Opening', 'Lunch').")
+    minutes: int | None = Field(None, ge=5, le=480, description="Length of a programme item.")
+    kind: Literal["opening", "closing", "pre-test", "post-test", "evaluation", "plenary", "lecture",
+                  "discussion", "check-in", "other"] | None = Field(None, description="What sort of programme item.")
+    delivery: Literal["on-site", "online", "hybrid"] | None = Field(None, description="Overrides the workshop's mode for this slot (e.g. a remote lecture).")
+    note: str = Field("", description="A short note shown in the agenda.")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "Slot":
+        kinds = [k for k in ("session", "module", "break_") if getattr(self, k) is not None]
+        if self.minutes is not None and not kinds:
+            kinds.append("item")
+        if len(kinds) != 1:
+            raise ValueError("a slot is exactly one of: 'session', 'module', 'break', or a programme item with 'title' and 'minutes'")
+        if kinds == ["item"] and not self.title:
+            raise ValueError("a programme item needs a 'title'")
+        return self
+
+
+class Day(Base):
+    """One day of a workshop; clock times are computed from ``start`` and the slots."""
+
+    title: str = Field("", description="Heading of the day, e.g. 'Seminar (closed-door)'.")
+    date: dt.date | None = Field(None, description="Date of the day (default: the workshop's start date plus the day number).")
+    start: Clock = Field(description="Start time, 'HH:MM'.")
+    end: Clock = Field(description="Latest end time, 'HH:MM'.")
+    mode: Literal["on-site", "online", "hybrid"] | None = Field(None, description="Overrides the workshop's mode for this day.")
+    slots: list[Slot] = Field(min_length=1, description="The day's programme, in order.")
+
+
+class Person(Base):
+    name: Text = Field(description="Name as it should appear (an alias is fine).")
+    role: str = Field("", description="Role in the workshop, e.g. 'lead facilitator'.")
+
+
+class SupportContact(Base):
+    service: Text = Field(description="Name of the service (e.g. a counselling line).")
+    how_to_reach: Text = Field(description="Phone, room or address.")
+    hours: str = Field("", description="When it can be reached.")
+
+
+class Workshop(Base):
+    """A workshop, seminar or training event: ``curriculum/<id>.yml``."""
+
+    id: Id = Field(description="The workshop id; must equal the file name.")
+    title: Text = Field(description="Title of the event.")
+    subtitle: str = Field("", description="Subtitle shown on covers.")
+    summary: str = md("What the event is for and who it is for.")
+    audience: list[Text] = Field(min_length=1, description="Who takes part.")
+    participants: int | None = Field(None, ge=1, le=1000, description="Expected number of participants.")
+    languages: list[str] = Field(default_factory=lambda: ["en"], description="Languages of the event.")
+    venue: str = Field("", description="Venue or city.")
+    mode: Literal["on-site", "online", "hybrid"] = Field("on-site", description="How the event is delivered.")
+    start_date: dt.date = Field(description="Date of the first day.")
+    version: str = Field("1.0", pattern=r"^\d+(\.\d+){0,2}$", description="Version of the programme.")
+    organisers: list[str] = Field(default_factory=list, description="Organising bodies.")
+    funders: list[str] = Field(default_factory=list, description="Funding bodies.")
+    attribution: Literal["on-record", "chatham-house", "off-record"] = Field("on-record", description="Default reporting rule.")
+    recording: Literal["none", "internal", "public"] = Field("none", description="Whether sessions are recorded.")
+    support_contacts: list[SupportContact] = Field(default_factory=list, description="Where participants can find support (needed when modules carry content warnings).")
+    facilitators: list[Person] = private("Who facilitates (facilitator only).", default_factory=list)
+    logistics: str = private("Room, equipment and other notes for organisers only.", vis="organiser", default="")
+    days: list[Day] = Field(min_length=1, description="The days of the event.")
+
+    def day_date(self, index: int) -> dt.date:
+        day = self.days[index]
+        return day.date or self.start_date + dt.timedelta(days=index)
+
+
+class GlossaryEntry(Base):
+    term: Text = Field(description="The term.")
+    definition: Text = Field(description="A definition in the project's own words.")
+    source: Citation | None = Field(None, description="Source of the definition.")
+    see_also: list[str] = Field(default_factory=list, description="Related terms.")
+
+
+class Glossary(Base):
+    """``curriculum/glossary.yml``."""
+
+    terms: list[GlossaryEntry] = Field(description="Terms in alphabetical order.")
+
+
+#: The file schemas, for ``workshopkit schema``.
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "module": Module,
+    "workshop": Workshop,
+    "source": Source,
+    "sources": SourceLibrary,
+    "glossary": Glossary,
+}

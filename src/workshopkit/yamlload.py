@@ -1,0 +1,212 @@
+"""A strict, line-aware YAML reader.
+
+PyYAML's ``safe_load`` does not run code, but it still expands alias bombs, silently keeps the
+last of two duplicate keys and applies YAML 1.1's implicit typing (``NO`` becomes ``False``,
+``1.10`` becomes ``1.1``, ``1:30`` becomes ``90``). This reader closes those traps:
+
+* anchors, aliases and explicit tags are refused;
+* duplicate keys are refused;
+* every scalar stays the text the author typed (only an empty value or ``~``/``null`` becomes
+  ``None``); the schema decides what a field's type is, so ``version: 1.10`` stays ``"1.10"``;
+* the position of every key and list item is kept, so that a schema error on
+  ``sessions[1].activities[0].minutes`` can be reported at the line of that key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.composer import Composer
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import Diagnostic
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 40
+
+PathKey = tuple[str | int, ...]
+
+@dataclass
+class YamlDoc:
+    """What a YAML file holds: the data, and where each part of it was written."""
+
+    path: Path
+    data: Any
+    positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    #: line (1-based) on which the text of each multi-line scalar value starts
+    text_lines: dict[PathKey, int] = field(default_factory=dict)
+
+    def where(self, loc: PathKey) -> tuple[int, int]:
+        """Line and column (1-based) of the deepest known part of ``loc``."""
+        loc = tuple(loc)
+        while loc:
+            if loc in self.positions:
+                return self.positions[loc]
+            loc = loc[:-1]
+        return self.positions.get((), (1, 1))
+
+
+class YamlError(Exception):
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.format())
+        self.diagnostic = diagnostic
+
+
+class _Loader(yaml.SafeLoader):
+    """Composes nodes only; aliases and anchors are refused as soon as they are met."""
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None,
+                "aliases (*name) are not allowed: write the value out in full",
+                event.start_mark)
+        event = self.peek_event()
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise yaml.composer.ComposerError(
+                None, None,
+                f"anchors (&{anchor}) are not allowed: write each value out in full",
+                event.start_mark)
+        return Composer.compose_node(self, parent, index)
+
+
+def _pos(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+_STD_TAGS = {
+    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:merge",
+    "tag:yaml.org,2002:binary", "tag:yaml.org,2002:value",
+}
+
+
+def _build(node: Node, path: PathKey, positions: dict[PathKey, tuple[int, int]],
+           file: str, depth: int, text_lines: dict[PathKey, int]) -> Any:
+    if depth > MAX_DEPTH:
+        line, col = _pos(node)
+        raise YamlError(Diagnostic(file, line, col, "", f"nesting deeper than {MAX_DEPTH} levels",
+                                   "flatten the structure"))
+    if node.tag not in _STD_TAGS:
+        line, col = _pos(node)
+        raise YamlError(Diagnostic(file, line, col, _dotted(path), f"the tag {node.tag!r} is not allowed",
+                                   "remove the !tag; plain values are enough"))
+    if isinstance(node, ScalarNode):
+        if node.tag == "tag:yaml.org,2002:null":
+            return None
+        # Literal and folded block scalars start on the line after their indicator.
+        text_lines[path] = node.start_mark.line + (2 if node.style in ("|", ">") else 1)
+        return node.value
+    if isinstance(node, SequenceNode):
+        out = []
+        for i, item in enumerate(node.value):
+            positions[path + (i,)] = _pos(item)
+            out.append(_build(item, path + (i,), positions, file, depth + 1, text_lines))
+        return out
+    if isinstance(node, MappingNode):
+        result: dict[str, Any] = {}
+        first: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                line, col = _pos(key_node)
+                raise YamlError(Diagnostic(file, line, col, _dotted(path), "merge keys (<<) are not allowed",
+                                           "write the keys out in full"))
+            if not isinstance(key_node, ScalarNode):
+                line, col = _pos(key_node)
+                raise YamlError(Diagnostic(file, line, col, _dotted(path), "a key must be plain text",
+                                           "remove the brackets or braces around the key"))
+            key = key_node.value
+            line, col = _pos(key_node)
+            if key in first:
+                raise YamlError(Diagnostic(
+                    file, line, col, _dotted(path + (key,)),
+                    f"duplicate key {key!r} (first defined on line {first[key]})",
+                    "remove one of the two"))
+            first[key] = line
+            positions[path + (key,)] = (line, col)
+            result[key] = _build(value_node, path + (key,), positions, file, depth + 1, text_lines)
+        return result
+    raise AssertionError(f"unexpected YAML node {node!r}")  # pragma: no cover
+
+
+def _dotted(path: PathKey) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out
+
+
+dotted = _dotted
+
+
+def decode(raw: bytes, file: str) -> str:
+    """Decode UTF-8 text (a BOM is allowed), or raise with the line of the first bad byte."""
+    if len(raw) > MAX_BYTES:
+        raise YamlError(Diagnostic(file, 1, 1, "", f"file is {len(raw) // 1024} KiB; the limit is "
+                                   f"{MAX_BYTES // 1024} KiB", "split it into smaller files"))
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise YamlError(Diagnostic(file, line, col, "", "the file is not valid UTF-8 text",
+                                   "save it as UTF-8 in your editor")) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse(text: str, file: str) -> YamlDoc:
+    """Parse YAML text into a :class:`YamlDoc`; raise :class:`YamlError` on any problem."""
+    loader = _Loader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or str(exc)
+        hint = ""
+        if "\t" in problem or "'\\t'" in problem:
+            hint = "indent with spaces, not tabs"
+            problem = "a tab character is not allowed here"
+        elif "expected a single document" in problem:
+            hint = "remove the second '---'"
+        elif "mapping values are not allowed" in problem:
+            hint = "put the value in quotes if it contains ': '"
+        elif "found undefined tag" in problem or "could not determine a constructor" in problem:
+            hint = "remove the !tag"
+        raise YamlError(Diagnostic(file, line, col, "", f"invalid YAML: {problem}", hint)) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(Diagnostic(file, 1, 1, "", f"invalid YAML: {exc}")) from None
+    except RecursionError:
+        raise YamlError(Diagnostic(file, 1, 1, "", "the YAML is nested too deeply",
+                                   "flatten the structure")) from None
+    positions: dict[PathKey, tuple[int, int]] = {(): (1, 1)}
+    if node is None:
+        return YamlDoc(Path(file), None, positions)
+    text_lines: dict[PathKey, int] = {}
+    data = _build(node, (), positions, file, 0, text_lines)
+    return YamlDoc(Path(file), data, positions, text_lines)
+
+
+def load_file(path: Path, display: str) -> YamlDoc:
+    """Read and parse one YAML file; ``display`` is the name used in diagnostics."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise YamlError(Diagnostic(display, 0, 0, "", f"cannot read the file: {exc.strerror}")) from None
+    doc = parse(decode(raw, display), display)
+    doc.path = path
+    return doc
