@@ -1,9 +1,62 @@
-"""Sub-commands beyond ``check`` and ``schema``."""
+"""Sub-commands beyond ``check`` and ``schema``: build (and later serve, new, stats)."""
 
 from __future__ import annotations
 
 import argparse
+import signal
+from pathlib import Path
+
+from rich.console import Console
+
+from .errors import ContentError
+
+
+def _terminate(signum: int, frame: object) -> None:
+    # Turn SIGTERM into an exception so that staging folders are cleaned up on the way out.
+    raise SystemExit(128 + signum)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import BuildOptions, run_build
+    from .report import print_diagnostics
+
+    signal.signal(signal.SIGTERM, _terminate)
+    root = Path(args.path or ".").resolve()
+    audiences = ("participant", "facilitator") if args.audience == "all" else (args.audience,)
+    want_site, want_pdf = args.site or not args.pdf, args.pdf or not args.site
+    opts = BuildOptions(root=root, out=Path(args.out).resolve() if args.out else None, audiences=audiences,
+                        include_restricted=args.include_restricted, site=want_site, pdf=want_pdf,
+                        zip=args.zip, only=args.only, paper=args.paper, workers=args.workers)
+    console = Console(highlight=False, stderr=True)
+    try:
+        with console.status("building", spinner="dots") as status:
+            def progress(message: str) -> None:
+                status.update(message)
+                console.log(message)
+
+            report = run_build(opts, progress)
+    except ContentError as exc:
+        print_diagnostics(sorted(exc.diagnostics), root, "text", Console(highlight=False, soft_wrap=True))
+        console.print(f"[red]{len(exc.diagnostics)} error(s); nothing was built and the previous build is unchanged.[/red]")
+        return 1
+    for target in report.outputs:
+        console.print(f"[green]built[/green] {target}")
+    if report.pdf_rendered or report.pdf_cached:
+        console.print(f"PDFs: {len(report.pdf_rendered)} rendered, {len(report.pdf_cached)} unchanged")
+    return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add the build, serve, new and stats commands."""
+    p = sub.add_parser("build", help="build the sites and PDFs into build/")
+    p.add_argument("path", nargs="?", help="repository folder (default: the current folder)")
+    p.add_argument("--out", help="output folder (default: <path>/build)")
+    p.add_argument("--site", action="store_true", help="build the websites (alone, unless --pdf is given too)")
+    p.add_argument("--pdf", action="store_true", help="build the PDFs (alone, unless --site is given too)")
+    p.add_argument("--audience", choices=["participant", "facilitator", "all"], default="all")
+    p.add_argument("--include-restricted", action="store_true",
+                   help="put closed-door material into the facilitator outputs and the restricted pack")
+    p.add_argument("--zip", action="store_true", help="also pack the participant site into build/offline/ for use without a network")
+    p.add_argument("--only", metavar="ID", help="build one module, or one workshop and its modules")
+    p.add_argument("--paper", choices=["A4", "Letter"], default="A4", help="paper size of the PDFs")
+    p.add_argument("--workers", type=int, help="PDF worker processes (default: one per core)")
+    p.set_defaults(func=cmd_build)

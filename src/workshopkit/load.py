@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from . import blocks
+from . import blocks, links
 from .errors import Diagnostic, rel
 from .model import Glossary, Module, Source, SourceLibrary, Workshop
 from .walk import Loc, fields, is_markdown, model_classes
@@ -257,7 +257,6 @@ def resolve_texts(project: Project, obj: BaseModel, doc: YamlDoc, display: str, 
             text, start, base = loaded, 1, target.parent
             project.inputs[file_display] = target
             target_field = "body" if is_file_field else visit.name
-            setattr(visit.owner, target_field, text)
         elif is_file_field:
             line, col = doc.where(visit.loc)
             diags.append(Diagnostic(display, line, col, key, f"'{value}' is not the name of a Markdown file",
@@ -267,6 +266,9 @@ def resolve_texts(project: Project, obj: BaseModel, doc: YamlDoc, display: str, 
             diags.append(Diagnostic(file_display, start + problem.line - 1, 1, key if file_display == display else "",
                                     problem.message, problem.hint))
         project.texts.append(TextRef(file_display, start, key, text, base))
+        # Publishers place pages elsewhere: make relative links independent of this file.
+        target_field = "body" if is_file_field else visit.name
+        setattr(visit.owner, target_field, links.normalise(text, base, root))
 
 
 # --------------------------------------------------------------------------------------------

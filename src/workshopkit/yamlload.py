@@ -55,10 +55,32 @@ class YamlError(Exception):
         self.diagnostic = diagnostic
 
 
+class _Refused(yaml.composer.ComposerError):
+    """Valid YAML that workshopkit refuses (too deep): reported without 'invalid YAML'."""
+
+    def __init__(self, problem: str, hint: str, mark: Any):
+        super().__init__(None, None, problem, mark)
+        self.hint = hint
+
+
 class _Loader(yaml.SafeLoader):
     """Composes nodes only; aliases and anchors are refused as soon as they are met."""
 
+    _depth = 0
+
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:  # type: ignore[override]
+        # PyYAML composes recursively: stop deep nesting here, at its line, before Python's
+        # recursion limit is reached.
+        if self._depth > MAX_DEPTH:
+            raise _Refused(f"nesting deeper than {MAX_DEPTH} levels", "flatten the structure",
+                           self.peek_event().start_mark)
+        self._depth += 1
+        try:
+            return self._compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def _compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.composer.ComposerError(
@@ -165,29 +187,74 @@ def decode(raw: bytes, file: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _runaway_quote(text: str, mark: Any) -> Any:
+    """The quoted scalar just before ``mark`` if it runs over several lines (an unclosed quote
+    that swallowed the lines after it until the next quote character), else None."""
+    prev = None
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.end_mark.index > mark.index:
+                break
+            prev = token
+    except yaml.YAMLError:
+        pass
+    if (isinstance(prev, yaml.ScalarToken) and prev.style in ('"', "'")
+            and prev.end_mark.line > prev.start_mark.line):
+        return prev
+    return None
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
 def parse(text: str, file: str) -> YamlDoc:
     """Parse YAML text into a :class:`YamlDoc`; raise :class:`YamlError` on any problem."""
-    loader = _Loader(text)
     try:
+        loader = _Loader(text)  # the reader refuses control characters right here
         try:
             node = loader.get_single_node()
         finally:
             loader.dispose()
+    except _Refused as exc:
+        mark = exc.problem_mark
+        raise YamlError(Diagnostic(file, mark.line + 1, mark.column + 1, "", exc.problem or "", exc.hint)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or str(exc)
+        context = exc.context or ""
         hint = ""
+        runaway = _runaway_quote(text, exc.problem_mark) if isinstance(exc, yaml.parser.ParserError) and exc.problem_mark else None
         if "\t" in problem or "'\\t'" in problem:
             hint = "indent with spaces, not tabs"
             problem = "a tab character is not allowed here"
-        elif "expected a single document" in problem:
+        elif context == "while scanning a quoted scalar" and exc.context_mark:
+            line, col = exc.context_mark.line + 1, exc.context_mark.column + 1
+            problem = "the quote that starts here is never closed"
+            hint = "add the closing quote"
+        elif runaway is not None:
+            line, col = runaway.start_mark.line + 1, runaway.start_mark.column + 1
+            problem = f"the quote that starts here runs on to line {runaway.end_mark.line + 1}"
+            hint = "close the quote on the line where it starts"
+        elif "expected a single document" in context:
+            problem = "the file holds more than one YAML document"
             hint = "remove the second '---'"
         elif "mapping values are not allowed" in problem:
             hint = "put the value in quotes if it contains ': '"
         elif "found undefined tag" in problem or "could not determine a constructor" in problem:
             hint = "remove the !tag"
+        elif ("flow sequence" in context or "flow mapping" in context) and exc.context_mark:
+            opener = "[" if "sequence" in context else "{"
+            problem += f" (the '{opener}' on line {exc.context_mark.line + 1} is not closed)"
+            hint = f"close it with '{']' if opener == '[' else '}'}' or put the value in quotes"
         raise YamlError(Diagnostic(file, line, col, "", f"invalid YAML: {problem}", hint)) from None
+    except yaml.reader.ReaderError as exc:
+        line, col = _position(text, exc.position)
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        raise YamlError(Diagnostic(file, line, col, "", f"the character U+{ord(char):04X} is not allowed in YAML",
+                                   "delete it; control characters are invisible in most editors")) from None
     except yaml.YAMLError as exc:
         raise YamlError(Diagnostic(file, 1, 1, "", f"invalid YAML: {exc}")) from None
     except RecursionError:

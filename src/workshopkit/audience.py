@@ -1,0 +1,115 @@
+"""The audience gate: the only place that decides what an audience may see.
+
+``view(project, audience)`` returns model-shaped copies with everything the audience must not
+see removed: fields that are private by type (their ``x-visibility`` in the schema), items whose
+``visibility`` is too private (inherited from their ancestors: a restricted module makes every
+session in it restricted), and ``/// facilitator`` / ``/// restricted`` blocks in every text.
+Publishers receive only a :class:`View`, never the loaded project.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from . import blocks
+from .agenda import AgendaDay, compute
+from .load import Project
+from .model import Glossary, Module, Source, Workshop
+from .visibility import Audience, Visibility
+from .walk import field_visibility
+
+_DROP = object()
+
+
+def _gate(value: Any, audience: Audience, level: Visibility) -> Any:
+    allowed = audience.allowed
+    if isinstance(value, BaseModel):
+        own = getattr(value, "visibility", None)
+        if isinstance(own, str):
+            level = max(level, Visibility.parse(own))
+        if level not in allowed:
+            return _DROP
+        updates: dict[str, Any] = {}
+        for name, info in type(value).model_fields.items():
+            current = getattr(value, name)
+            vis = field_visibility(info)
+            field_level = max(level, Visibility.parse(vis)) if vis else level
+            if field_level not in allowed:
+                updates[name] = info.get_default(call_default_factory=True)
+            else:
+                updates[name] = _gate(current, audience, field_level)
+        # model_copy keeps the original class and skips validation (the input was validated).
+        return value.model_copy(update=updates, deep=False)
+    if isinstance(value, list):
+        out = [_gate(v, audience, level) for v in value]
+        return [v for v in out if v is not _DROP]
+    if isinstance(value, dict):
+        out_d = {k: _gate(v, audience, level) for k, v in value.items()}
+        return {k: v for k, v in out_d.items() if v is not _DROP}
+    if isinstance(value, str):
+        return blocks.gate(value, allowed) if "///" in value else value
+    return value
+
+
+def gate(obj: Any, audience: Audience) -> Any:
+    """Gate one model (or list of models); returns ``None`` when the whole object is hidden."""
+    out = _gate(obj, audience, Visibility.public)
+    return None if out is _DROP else out
+
+
+@dataclass
+class WorkshopView:
+    workshop: Workshop
+    days: list[AgendaDay]
+    modules: list[str]  # ids of the visible modules the workshop uses, in agenda order
+
+
+@dataclass
+class View:
+    """What one audience may see, and nothing else."""
+
+    audience: Audience
+    modules: list[Module] = field(default_factory=list)
+    workshops: list[WorkshopView] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    seeds: list[Source] = field(default_factory=list)
+    glossary: Glossary | None = None
+    hidden_modules: int = 0
+
+    def module(self, mid: str) -> Module | None:
+        return next((m for m in self.modules if m.id == mid), None)
+
+    def source(self, sid: str) -> Source | None:
+        return next((s for s in self.seeds + self.sources if s.id == sid), None)
+
+
+def view(project: Project, audience: Audience, closed_label: str = "Closed session") -> View:
+    """Build the :class:`View` of ``project`` for ``audience``."""
+    modules = [gate(m, audience) for m in project.modules]
+    visible = [m for m in modules if m is not None]
+    out = View(audience, visible, sources=list(project.sources), seeds=list(project.seeds),
+               glossary=project.glossary, hidden_modules=len(modules) - len(visible))
+    by_id = {m.id: m for m in visible}
+    full = {m.id: m for m in project.modules}
+    for w in project.workshops:
+        gw = gate(w, audience)
+        if gw is None:
+            continue
+        days = compute(w, full)  # clock times come from the full programme
+        used: list[str] = []
+        for day in days:
+            for row in day.rows:
+                if row.kind != "session":
+                    continue
+                module = by_id.get(row.module_id)
+                if module is None or module.session(row.session_id) is None:
+                    # Hidden from this audience: keep the time, drop every detail.
+                    row.title, row.module_id, row.module_title, row.session_id = closed_label, "", "", ""
+                    row.kind, row.note = "closed", ""
+                elif row.module_id not in used:
+                    used.append(row.module_id)
+        out.workshops.append(WorkshopView(gw, days, used))
+    return out

@@ -1,0 +1,180 @@
+"""The build pipeline: check → audience views → sites and PDFs → atomic swap into ``build/``.
+
+Everything is produced in a staging folder first; the previous outputs are replaced only when
+every stage succeeded, so a failed or interrupted build leaves the last good build in place.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import atomic
+from .audience import View, view
+from .check import check
+from .errors import BuildError, ContentError
+from .load import Project
+from .markdown import SiteConfig, load_site_config
+from .strings import load_strings
+from .visibility import Audience
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildOptions:
+    root: Path
+    out: Path | None = None
+    audiences: tuple[str, ...] = ("participant", "facilitator")
+    include_restricted: bool = False
+    site: bool = True
+    pdf: bool = True
+    zip: bool = False
+    only: str | None = None
+    paper: str = "A4"
+    workers: int | None = None
+
+    @property
+    def out_dir(self) -> Path:
+        return (self.out or self.root / "build").resolve()
+
+
+@dataclass
+class BuildReport:
+    outputs: list[Path] = field(default_factory=list)
+    pages: dict[str, int] = field(default_factory=dict)  # audience -> generated pages
+    page_writes: dict[str, int] = field(default_factory=dict)  # audience -> pages rewritten
+    pdf_rendered: list[str] = field(default_factory=list)
+    pdf_cached: list[str] = field(default_factory=list)
+    warnings: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def load_checked(root: Path) -> tuple[Project, int]:
+    """Load and check; raise :class:`ContentError` with every error if there is one."""
+    project, diags = check(root)
+    errors = [d for d in diags if d.severity == "error"]
+    if errors:
+        raise ContentError(errors)
+    return project, len(diags) - len(errors)
+
+
+def restrict_to(project: Project, only: str) -> Project:
+    """Keep one module (or one workshop and the modules it uses) for a quick partial build."""
+    from .agenda import expand_slot
+
+    modules = {m.id: m for m in project.modules}
+    workshop = next((w for w in project.workshops if w.id == only), None)
+    if workshop is not None:
+        keep: list[str] = []
+        for day in workshop.days:
+            for slot in day.slots:
+                for m, _ in expand_slot(slot, modules):
+                    if m is not None and m.id not in keep:
+                        keep.append(m.id)
+        project.workshops = [workshop]
+        project.modules = [modules[mid] for mid in keep]
+        return project
+    if only in modules:
+        project.modules = [modules[only]]
+        project.workshops = []
+        return project
+    known = sorted(list(modules) + [w.id for w in project.workshops])
+    raise BuildError(f"--only {only}: no module or workshop with that id (known: {', '.join(known)})")
+
+
+def views_for(project: Project, opts: BuildOptions) -> dict[str, View]:
+    strings = load_strings("en")
+    out: dict[str, View] = {}
+    for name in opts.audiences:
+        aud = Audience(name, include_restricted=opts.include_restricted and name == "facilitator")
+        out[name] = view(project, aud, closed_label=strings["closed_session"])
+    return out
+
+
+def build_sites(project: Project, views: dict[str, View], config: SiteConfig, opts: BuildOptions,
+                stage: Path, report: BuildReport, progress: Progress) -> list[tuple[Path, Path]]:
+    from .site.generate import SiteGenerator
+    from .site.mkdocs_adapter import derive_config, run_mkdocs, write_docs, zip_site
+
+    strings = load_strings("en")
+    pairs: list[tuple[Path, Path]] = []
+    guide = None
+    if "facilitator" in views:
+        from .guide import editor_guide
+
+        guide = editor_guide()
+    for name, v in views.items():
+        t0 = time.perf_counter()
+        progress(f"generating {name} pages")
+        files = SiteGenerator(v, config, project.root, strings, editor_guide=guide).generate()
+        suffix = strings["facilitator_edition"] if name == "facilitator" else strings["participant_manual"]
+        cfg = derive_config(config, files, name, suffix)
+        gen_dir = opts.out_dir / ".gen" / name
+        report.page_writes[name] = write_docs(files, gen_dir, cfg)
+        report.pages[name] = len(files.pages)
+        report.seconds[f"generate-{name}"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        progress(f"building {name} site with MkDocs")
+        site_dir = stage / "site" / name
+        run_mkdocs(gen_dir, site_dir)
+        atomic.mark(site_dir)
+        report.seconds[f"mkdocs-{name}"] = time.perf_counter() - t0
+        pairs.append((site_dir, opts.out_dir / "site" / name))
+        if opts.zip and name == "participant":
+            progress("packing the participant site for offline use")
+            zdir = stage / "zip"
+            zdir.mkdir(exist_ok=True)
+            zip_site(site_dir, zdir / "participant-site.zip")
+            atomic.mark(zdir)
+            pairs.append((zdir, opts.out_dir / "offline"))
+    return pairs
+
+
+def run_build(opts: BuildOptions, progress: Progress | None = None,
+              pdf_stage: Callable[..., list[tuple[Path, Path]]] | None = None) -> BuildReport:
+    """Run the whole build. On any failure the previous outputs stay as they were."""
+    progress = progress or (lambda _msg: None)
+    report = BuildReport()
+    t0 = time.perf_counter()
+    progress("checking content")
+    project, report.warnings = load_checked(opts.root)
+    if opts.only:
+        project = restrict_to(project, opts.only)
+    config = load_site_config(opts.root)
+    report.seconds["check"] = time.perf_counter() - t0
+    views = views_for(project, opts)
+    stage = atomic.staging(opts.out_dir)
+    try:
+        pairs: list[tuple[Path, Path]] = []
+        if opts.site:
+            pairs += build_sites(project, views, config, opts, stage, report, progress)
+        if opts.pdf:
+            if pdf_stage is None:
+                from .pdf.build import build_pdfs as pdf_stage
+            t1 = time.perf_counter()
+            pairs += pdf_stage(project, views, config, opts, stage, report, progress)
+            report.seconds["pdf"] = time.perf_counter() - t1
+        progress("swapping the new build in")
+        atomic.swap_in(pairs)
+        report.outputs = [target for _, target in pairs]
+    finally:
+        atomic.discard(stage)
+    return report
+
+
+def clean(out: Path) -> None:
+    """Delete an output folder made by workshopkit."""
+    if out.exists():
+        for child in out.iterdir():
+            if child.is_dir() and not child.name.startswith(".") and not (child / atomic.MARKER).exists():
+                if not any((p / atomic.MARKER).exists() for p in child.iterdir() if p.is_dir()):
+                    raise BuildError(f"{child} was not made by workshopkit; not deleting {out}")
+        shutil.rmtree(out)
+
+
+__all__ = ["BuildOptions", "BuildReport", "run_build", "os"]

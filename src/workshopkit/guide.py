@@ -1,0 +1,175 @@
+"""The editor's guide, generated from the schema so that it cannot drift from it.
+
+Every field of every content file is listed with its description, type, whether it is required
+and who may see it. A field without a description is a bug (a test fails).
+"""
+
+from __future__ import annotations
+
+import typing
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from .model import OBJECTIVE_VERBS, Glossary, Module, Source, SourceLibrary, Workshop
+from .walk import field_visibility, is_markdown, model_classes
+
+FILES: list[tuple[str, str, type[BaseModel]]] = [
+    ("modules/&lt;id&gt;/module.yml", "A training module", Module),
+    ("curriculum/&lt;id&gt;.yml", "A workshop (an event)", Workshop),
+    ("curriculum/sources/*.yml", "The shared bibliography", SourceLibrary),
+    ("seeds/&lt;id&gt;.yml", "A seed document record", Source),
+    ("curriculum/glossary.yml", "The glossary", Glossary),
+]
+
+
+def type_name(annotation: Any) -> str:
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return type_name(args[0])
+    if origin is typing.Literal:
+        return " \\| ".join(f"`{a}`" for a in args)
+    if origin in (list, typing.List):  # noqa: UP006
+        return f"list of {type_name(args[0])}" if args else "list"
+    if origin in (dict, typing.Dict):  # noqa: UP006
+        return f"mapping of {type_name(args[1])}" if len(args) == 2 else "mapping"
+    if args and (origin is typing.Union or str(origin) == "<class 'types.UnionType'>"):
+        names = [type_name(a) for a in args if a is not type(None)]
+        return " or ".join(names)
+    if isinstance(annotation, type):
+        if issubclass(annotation, Enum):
+            return " \\| ".join(f"`{m.value}`" for m in annotation)
+        if issubclass(annotation, BaseModel):
+            return f"[{annotation.__name__}](#{annotation.__name__.lower()})"
+        return {"str": "text", "int": "number", "bool": "yes/no", "date": "date (YYYY-MM-DD)"}.get(annotation.__name__, annotation.__name__)
+    return str(annotation).replace("typing.", "")
+
+
+def _vis(info: FieldInfo) -> str:
+    vis = field_visibility(info)
+    return {"facilitator": "facilitator only", "organiser": "organisers only"}.get(vis or "", "everyone who sees the item")
+
+
+def field_rows(cls: type[BaseModel]) -> list[tuple[str, FieldInfo]]:
+    return [(info.alias or name, info) for name, info in cls.model_fields.items()
+            if not (info.json_schema_extra is None and name == "body")]
+
+
+def all_models() -> list[type[BaseModel]]:
+    seen: list[type[BaseModel]] = []
+
+    def visit(cls: type[BaseModel]) -> None:
+        if cls in seen:
+            return
+        seen.append(cls)
+        for info in cls.model_fields.values():
+            for sub in model_classes(info.annotation):
+                visit(sub)
+
+    for _, _, cls in FILES:
+        visit(cls)
+    return seen
+
+
+def editor_guide() -> str:
+    out: list[str] = []
+    out.append("# Editor's guide\n")
+    out.append("This guide is generated from workshopkit's schema: every field listed here is exactly "
+               "what `workshopkit check` accepts.\n")
+    out.append(_INTRO)
+    out.append("## Files\n")
+    out.append("| file | what it holds | schema |\n|---|---|---|")
+    for path, what, cls in FILES:
+        out.append(f"| `{path}` | {what} | [{cls.__name__}](#{cls.__name__.lower()}) |")
+    out.append("")
+    out.append("## Fields\n")
+    for cls in all_models():
+        out.append(f"### {cls.__name__}\n")
+        doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+        if doc:
+            out.append(doc + "\n")
+        out.append("| key | type | required | visible to | description |\n|---|---|---|---|---|")
+        for key, info in field_rows(cls):
+            desc = (info.description or "").replace("|", "\\|")
+            if is_markdown(info):
+                desc += " *(Markdown, inline or a .md file)*"
+            req = "yes" if info.is_required() else ""
+            out.append(f"| `{key}` | {type_name(info.annotation)} | {req} | {_vis(info)} | {desc} |")
+        out.append("")
+    out.append("## Objective verbs\n")
+    out.append("An objective starts with one of these verbs: " + ", ".join(f"*{v}*" for v in sorted(OBJECTIVE_VERBS)) + ".\n")
+    return "\n".join(out) + "\n"
+
+
+_INTRO = """
+## How a module is laid out
+
+```
+modules/<id>/module.yml        structure: objectives, sessions, activities, handouts, items
+modules/<id>/sessions/*.md     longer texts, named from module.yml (e.g. participant: sessions/s1.md)
+modules/<id>/handouts/*.md     the text of each handout
+modules/<id>/images/*          images used in the texts (with alt text)
+```
+
+Start a new module with `workshopkit new module <id>`; it passes `workshopkit check` at once.
+The first line of every `module.yml` names the schema, so editors such as VS Code (with the
+YAML extension) complete keys and underline mistakes as you type.
+
+## Who sees what
+
+| level | participant manual | facilitator site | PDFs |
+|---|---|---|---|
+| `public`, `participant` | yes | yes | workbook, handouts, facilitator guide |
+| `restricted` (closed-door) | never | only with `--include-restricted` | restricted pack only |
+| `facilitator` | never | yes | facilitator guide only |
+| `organiser` | never | never | never |
+
+Some fields are facilitator-only **by type**, whatever you write in them: activity
+`facilitator` and `safety_notes`, `debrief`, `de_roling`, session `materials`, `preparation` and
+`facilitator_notes`, item `answer` and `explanation`, the module's `facilitator` section.
+An item inherits the most private level of what contains it: every session of a restricted
+module is restricted.
+
+Inside participant Markdown, mark facilitator-only prose and closed-door prose with blocks:
+
+```
+/// facilitator
+Ask: "What would you do first?" Expected answers: explain your role, ask for consent.
+///
+
+/// restricted
+Notes for the closed-door discussion (Chatham House Rule).
+///
+```
+
+A block must be closed with `///`; a block may contain only blocks that are more private
+(`facilitator` inside `restricted` is fine, the reverse is an error). Any other block name is an
+error.
+
+## Citing sources
+
+Every module lists `sources`, each a `ref` to a record in `curriculum/sources/*.yml` or
+`seeds/`, with an optional `pinpoint` (chapter, page). Write summaries and key facts in your own
+words; works marked `all-rights-reserved` are cited and linked, never reproduced. Give figures
+with their date ("IOM reported in 2010 …").
+
+## Raw HTML and links
+
+Markdown is the way to format text. Raw HTML is limited to simple tags (`br`, `sup`, `abbr`,
+`details` …); `<script>`, `<iframe>`, `style=` and event handlers (`onclick=` …) are rejected by
+`workshopkit check`, as are links with schemes other than `http`, `https`, `mailto` and `tel`.
+Relative links may point to a handout's Markdown file or an image in the module folder;
+images need alt text: `![A referral pathway with five steps](images/pathway.png)`.
+
+## Previewing and checking
+
+```
+workshopkit check                 # every problem, as path:line:col: key: message (hint)
+workshopkit serve                 # live preview of the participant manual
+workshopkit serve --audience facilitator
+workshopkit build --only <module-or-workshop-id>   # a quick partial build
+```
+"""

@@ -1,0 +1,104 @@
+"""One Markdown configuration for the sites and the print: read from ``mkdocs.yml``."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import markdown as md_lib
+import yaml
+
+from . import blocks
+from .errors import BuildError
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """The parts of the base ``mkdocs.yml`` workshopkit needs, plus the whole of it."""
+
+    path: Path
+    data: dict[str, Any] = field(hash=False)
+
+    @property
+    def site_url(self) -> str:
+        url = str(self.data.get("site_url") or "")
+        return url if not url or url.endswith("/") else url + "/"
+
+    @property
+    def site_name(self) -> str:
+        return str(self.data.get("site_name") or "Training")
+
+    @property
+    def extensions(self) -> tuple[list[str], dict[str, dict[str, Any]]]:
+        names: list[str] = []
+        configs: dict[str, dict[str, Any]] = {}
+        for item in self.data.get("markdown_extensions") or []:
+            if isinstance(item, str):
+                names.append(item)
+            elif isinstance(item, dict):
+                for name, conf in item.items():
+                    names.append(name)
+                    if isinstance(conf, dict):
+                        configs[name] = conf
+        return names, configs
+
+
+def load_site_config(root: Path) -> SiteConfig:
+    """Read the base ``mkdocs.yml``; tags such as ``!!python/name`` are refused."""
+    path = root / "mkdocs.yml"
+    if not path.is_file():
+        return SiteConfig(path, {"site_name": "Training", "markdown_extensions": ["admonition", "tables", "toc"]})
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path.name}:{mark.line + 1}:{mark.column + 1}" if mark else path.name
+        raise BuildError(f"{where}: invalid YAML in the site configuration ({exc})") from None
+    if not isinstance(data, dict):
+        raise BuildError(f"{path.name}: expected a mapping of settings")
+    return SiteConfig(path, data)
+
+
+@functools.lru_cache(maxsize=8)
+def _converter(names: tuple[str, ...], configs_key: str) -> md_lib.Markdown:
+    configs = yaml.safe_load(configs_key) or {}
+    # Permalinks are a web feature; print headings stay clean.
+    if "toc" in configs:
+        configs = {**configs, "toc": {k: v for k, v in configs["toc"].items() if k != "permalink"}}
+    return md_lib.Markdown(extensions=list(names), extension_configs=configs)
+
+
+def to_html(text: str, config: SiteConfig) -> str:
+    """Render Markdown to HTML with the site's extensions (used by the print publisher)."""
+    names, configs = config.extensions
+    conv = _converter(tuple(names), yaml.safe_dump(configs, sort_keys=True))
+    conv.reset()
+    return conv.convert(text)
+
+
+def prepare(text: str, labels: dict[str, str]) -> str:
+    """Turn the audience blocks that survived the gate into admonitions."""
+    if "///" not in text:
+        return text
+    return blocks.to_admonitions(text, labels)
+
+
+def shift_headings(text: str, by: int) -> str:
+    """Demote ATX headings in author text so they sit under the page's own headings."""
+    if by <= 0:
+        return text
+    out: list[str] = []
+    fence = None
+    for line in text.split("\n"):
+        stripped = line.lstrip()
+        if stripped.startswith(("```", "~~~")):
+            marker = stripped[:3]
+            fence = None if fence == marker else (fence or marker)
+        if fence is None and stripped.startswith("#"):
+            hashes = len(stripped) - len(stripped.lstrip("#"))
+            if 1 <= hashes <= 6 and stripped[hashes:hashes + 1] in (" ", ""):
+                line = line[: len(line) - len(stripped)] + "#" * min(6, hashes + by) + stripped[hashes:]
+        out.append(line)
+    return "\n".join(out)

@@ -1,0 +1,222 @@
+"""Generate the Markdown pages and navigation of one site from an audience :class:`View`.
+
+The output is plain Markdown (admonitions, tables, attribute lists) that stock MkDocs with
+mkdocs-material builds; nothing here depends on a MkDocs plugin.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .. import links
+from ..agenda import session_minutes
+from ..audience import View
+from ..markdown import SiteConfig, prepare, shift_headings
+from ..model import Handout, Module, Session
+from ..strings import Strings, load_strings
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TRACK_TITLES = {
+    "foundations": "Foundations",
+    "service-providers": "Service providers",
+    "humanitarian-dprk": "Humanitarian assistance and the DPRK",
+    "training-of-trainers": "Training of trainers",
+}
+
+
+@dataclass
+class SiteFiles:
+    """Everything a site's docs folder holds: generated pages, copied files and the nav."""
+
+    pages: dict[str, str] = field(default_factory=dict)  # docs path -> Markdown
+    copies: dict[str, Path] = field(default_factory=dict)  # docs path -> source file
+    nav: list[Any] = field(default_factory=list)
+
+
+def module_minutes(module: Module) -> tuple[int, int]:
+    return (sum(session_minutes(s, "core") for s in module.sessions),
+            sum(session_minutes(s, "full") for s in module.sessions))
+
+
+def environment(subdir: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES / subdir)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def table_cell(text: object) -> str:
+    """Make text safe inside a Markdown table cell."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+class SiteGenerator:
+    def __init__(self, view: View, config: SiteConfig, root: Path, strings: Strings | None = None,
+                 editor_guide: str | None = None):
+        self.view = view
+        self.config = config
+        self.root = root
+        self.s = strings or load_strings("en")
+        self.editor_guide = editor_guide
+        self.files = SiteFiles()
+        self.env = environment("site")
+        self.env.filters["cell"] = table_cell
+        self.env.globals.update(s=self.s, audience=view.audience, fac=view.audience.is_facilitator,
+                                session_minutes=session_minutes, module_minutes=module_minutes,
+                                track_titles=TRACK_TITLES)
+        self._handout_pages: dict[str, str] = {}
+        for m in view.modules:
+            for h in m.handouts:
+                if h.file:
+                    self._handout_pages[posixpath.normpath(f"modules/{m.id}/{h.file}")] = self.handout_page(m, h)
+
+    # --- paths -------------------------------------------------------------------------------
+
+    @staticmethod
+    def module_page(m: Module) -> str:
+        return f"modules/{m.id}/index.md"
+
+    @staticmethod
+    def session_page(m: Module, s: Session) -> str:
+        return f"modules/{m.id}/{s.id}.md"
+
+    @staticmethod
+    def handout_page(m: Module, h: Handout) -> str:
+        return f"modules/{m.id}/handouts/{h.id}.md"
+
+    @staticmethod
+    def answers_page(m: Module) -> str:
+        return f"modules/{m.id}/answer-key.md"
+
+    @staticmethod
+    def workshop_page(wid: str) -> str:
+        return f"workshops/{wid}.md"
+
+    # --- Markdown from authors ----------------------------------------------------------------
+
+    def md(self, text: str, page: str, shift: int = 1) -> str:
+        """Author Markdown placed on ``page``: blocks → admonitions, links → this site's paths."""
+        labels = {"facilitator": self.s["facilitator_note"], "restricted": self.s["restricted_note"],
+                  "say": self.s["say"]}
+        text = prepare(text, labels)
+
+        def resolve(repo_path: str, anchor: str) -> str | None:
+            frag = f"#{anchor}" if anchor else ""
+            if repo_path in self._handout_pages:
+                return links.relative(self._handout_pages[repo_path], page) + frag
+            if repo_path.endswith(".md"):
+                return None  # a handout this audience does not see
+            src = self.root / repo_path
+            if src.is_file():
+                self.files.copies[repo_path] = src
+                return links.relative(repo_path, page) + frag
+            return None
+
+        return shift_headings(links.rewrite(text, resolve), shift).strip()
+
+    def rel(self, target: str, page: str) -> str:
+        return links.relative(target, page)
+
+    # --- pages ---------------------------------------------------------------------------------
+
+    def render(self, template: str, page: str, **ctx: Any) -> None:
+        tpl = self.env.get_template(template)
+        md = lambda text, shift=1: self.md(text or "", page, shift)  # noqa: E731
+        rel = lambda target: self.rel(target, page)  # noqa: E731
+        self.files.pages[page] = tpl.render(page=page, md=md, rel=rel, gen=self, **ctx).rstrip() + "\n"
+
+    def generate(self) -> SiteFiles:
+        v = self.view
+        modules_by_track: dict[str, list[Module]] = {}
+        for m in v.modules:
+            modules_by_track.setdefault(m.track or "other", []).append(m)
+        self.render("index.md.j2", "index.md", modules_by_track=modules_by_track, site_name=self.site_title())
+        nav: list[Any] = [{self.s["home"]: "index.md"}]
+
+        if v.workshops:
+            items = []
+            for wv in v.workshops:
+                page = self.workshop_page(wv.workshop.id)
+                self.render("workshop.md.j2", page, wv=wv, w=wv.workshop)
+                items.append({wv.workshop.title: page})
+            nav.append({self.s["workshops"]: items})
+
+        module_nav: list[Any] = []
+        for track, mods in modules_by_track.items():
+            track_items: list[Any] = []
+            for m in mods:
+                track_items.append({m.title: self.module_pages(m)})
+            module_nav.append({TRACK_TITLES.get(track, track.replace("-", " ").title()): track_items})
+        if module_nav:
+            nav.append({self.s["modules"]: module_nav})
+
+        if v.glossary and v.glossary.terms:
+            self.render("glossary.md.j2", "glossary.md", terms=sorted(v.glossary.terms, key=lambda t: t.term.lower()))
+            nav.append({self.s["glossary"]: "glossary.md"})
+        cited: dict[str, list[Module]] = {}
+        for m in v.modules:
+            for ref in {c.ref for c in m.sources} | {c.ref for h in m.handouts for c in h.sources}:
+                cited.setdefault(ref, []).append(m)
+        self.render("sources.md.j2", "sources.md", cited=cited,
+                    library=sorted(v.sources, key=lambda x: x.title.lower()), seeds=v.seeds)
+        nav.append({self.s["sources"]: "sources.md"})
+        if self.editor_guide and v.audience.is_facilitator:
+            self.files.pages["editor-guide.md"] = self.editor_guide
+            nav.append({self.s["editor_guide"]: "editor-guide.md"})
+        self.files.nav = nav
+        return self.files
+
+    def module_pages(self, m: Module) -> list[Any]:
+        page = self.module_page(m)
+        self.render("module.md.j2", page, m=m)
+        items: list[Any] = [page]
+        for s in m.sessions:
+            sp = self.session_page(m, s)
+            self.render("session.md.j2", sp, m=m, sess=s)
+            items.append({s.title: sp})
+        if m.handouts:
+            handout_items = []
+            for h in m.handouts:
+                hp = self.handout_page(m, h)
+                self.render("handout.md.j2", hp, m=m, h=h)
+                handout_items.append({h.title: hp})
+            items.append({self.s["handouts"]: handout_items})
+        if self.view.audience.is_facilitator and m.assessment:
+            ap = self.answers_page(m)
+            self.render("answers.md.j2", ap, m=m)
+            items.append({self.s["answer_key"]: ap})
+        return items
+
+    def site_title(self) -> str:
+        return self.config.site_name
+
+    # --- helpers for templates ------------------------------------------------------------------
+
+    def workshop_modules(self, wv: Any) -> list[Module]:
+        return [m for m in (self.view.module(mid) for mid in wv.modules) if m is not None]
+
+    def objective_text(self, m: Module, oid: str) -> str:
+        o = next((o for o in m.learning_objectives if o.id == oid), None)
+        return o.text if o else oid
+
+    def source_anchor(self, sid: str) -> str:
+        return f"src-{sid}"
+
+    def timing(self, sess: Session) -> list[tuple[str, str, Any]]:
+        """(start, end, activity) with a running clock from the start of the session."""
+        rows, clock = [], 0
+        for a in sess.activities:
+            start = f"{clock // 60}:{clock % 60:02d}"
+            clock += a.minutes
+            rows.append((start, f"{clock // 60}:{clock % 60:02d}", a))
+        return rows
