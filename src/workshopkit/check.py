@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .agenda import compute, session_minutes
+from .agenda import _to_minutes, compute, session_minutes
 from .errors import Diagnostic, rel
 from .load import Project, TextRef, load_project
 from .model import Module
@@ -149,6 +149,7 @@ class Checker:
 
     def prerequisite_cycles(self) -> None:
         graph = {m.id: list(m.prerequisites) for m in self.project.modules}
+        owner = {m.id: m for m in self.project.modules}  # the module each graph entry came from
         state: dict[str, int] = {}
         reported: set[frozenset[str]] = set()
 
@@ -162,8 +163,7 @@ class Checker:
                     key = frozenset(cycle)
                     if key not in reported:
                         reported.add(key)
-                        m = self.project.module(node)
-                        assert m is not None
+                        m = owner[node]
                         self.add(m, ("prerequisites", m.prerequisites.index(nxt)),
                                  "prerequisites form a cycle: " + " -> ".join(cycle),
                                  "remove one of the prerequisites")
@@ -196,7 +196,7 @@ class Checker:
                 self.add(w, ("days", day.index, "end"),
                          f"day {day.index + 1} ends at {day.end}, {day.overrun} minutes after its end time {day.end_by}",
                          "shorten the day (core variants, fewer slots) or move the end time")
-            if day.start > day.end_by:
+            if _to_minutes(day.start) > _to_minutes(day.end_by):
                 self.add(w, ("days", day.index, "start"), "the day starts after its end time")
             run = 0
             for row in day.rows:
@@ -335,13 +335,18 @@ def check_text(t: TextRef, project: Project, diags: list[Diagnostic]) -> None:
             if path_part.startswith("/"):
                 add(no, col, "absolute paths are not allowed", "link relative to this file")
                 continue
-            dest = (t.base / path_part).resolve()
+            try:
+                dest = (t.base / path_part).resolve()
+                exists = dest.exists()
+            except (OSError, ValueError, RuntimeError):  # too long, a NUL byte, a symlink loop
+                add(no, col, f"link target '{path_part[:40]}' is not a usable file name", "check the file name")
+                continue
             try:
                 dest.relative_to(root / "modules")
             except ValueError:
                 add(no, col, f"'{target}' points outside the modules folder", "link to files in the modules folder")
                 continue
-            if not dest.exists():
+            if not exists:
                 add(no, col, f"link target '{path_part}' not found", "check the file name")
                 continue
             if image:

@@ -27,6 +27,8 @@ from .yamlload import YamlDoc, YamlError, dotted, load_file
 
 M = TypeVar("M", bound=BaseModel)
 
+NON_PRINTABLE = re.compile(r"[^\t\n -~\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
 MD_FILE = re.compile(r"^[A-Za-z0-9_][\w./-]*\.md$")
 
 
@@ -210,7 +212,22 @@ def _read_markdown(path: Path, display: str) -> tuple[str | None, Diagnostic | N
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return None, Diagnostic(display, line, 1, "", "the file is not valid UTF-8 text", "save it as UTF-8")
-    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = NON_PRINTABLE.search(text)
+    if bad:  # e.g. a NUL byte: no file name, link or page may contain one
+        line = text.count("\n", 0, bad.start()) + 1
+        col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        return None, Diagnostic(display, line, col, "", f"the character U+{ord(bad.group()):04X} is not allowed",
+                                "delete it; control characters are invisible in most editors")
+    return text, None
+
+
+def _is_file(path: Path) -> bool:
+    """Like ``Path.is_file``, but False for names the system refuses (e.g. too long)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def resolve_texts(project: Project, obj: BaseModel, doc: YamlDoc, display: str, folder: Path,
@@ -243,7 +260,7 @@ def resolve_texts(project: Project, obj: BaseModel, doc: YamlDoc, display: str, 
                                         "keep Markdown files inside the module folder"))
                 continue
             file_display = rel(target, root)
-            if not target.is_file():
+            if not _is_file(target):
                 existing = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.md"))
                 close = difflib.get_close_matches(value.strip(), existing, n=1, cutoff=0.5)
                 hint = f"did you mean '{close[0]}'?" if close else "create the file or fix the name"

@@ -109,6 +109,10 @@ _STD_TAGS = {
 }
 
 
+#: Characters YAML does not allow in a file; refused in scalars built from escapes too.
+_NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
+
+
 def _build(node: Node, path: PathKey, positions: dict[PathKey, tuple[int, int]],
            file: str, depth: int, text_lines: dict[PathKey, int]) -> Any:
     if depth > MAX_DEPTH:
@@ -122,6 +126,12 @@ def _build(node: Node, path: PathKey, positions: dict[PathKey, tuple[int, int]],
     if isinstance(node, ScalarNode):
         if node.tag == "tag:yaml.org,2002:null":
             return None
+        bad = _NON_PRINTABLE.search(node.value)
+        if bad:  # an escape such as "\0" in a double-quoted scalar
+            line, col = _pos(node)
+            raise YamlError(Diagnostic(file, line, col, _dotted(path),
+                                       f"the text holds the character U+{ord(bad.group()):04X}, which is not allowed",
+                                       "remove the escape sequence"))
         # Literal and folded block scalars start on the line after their indicator.
         text_lines[path] = node.start_mark.line + (2 if node.style in ("|", ">") else 1)
         return node.value

@@ -1,0 +1,253 @@
+"""Print HTML for every PDF document, from audience views and Jinja templates.
+
+Each :class:`PrintDoc` is a complete HTML document (the stylesheet is shared and parsed once per
+worker); its hash decides whether it must be rendered again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import segno
+from markupsafe import Markup
+
+from .. import links
+from ..agenda import AgendaDay, Row, session_minutes
+from ..audience import View, WorkshopView
+from ..markdown import SiteConfig, prepare, shift_headings, to_html
+from ..model import Handout, Module, Session
+from ..site.generate import SiteGenerator, module_minutes
+from ..strings import Strings
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "print"
+HANGUL_PAIR = re.compile(r"(?<=[\uac00-\ud7a3])(?=[\uac00-\ud7a3])")
+
+
+@dataclass
+class PrintDoc:
+    """One PDF to make: where it goes, its HTML and what it is."""
+
+    rel_path: str  # path under the PDF output folder, e.g. "participant/demo/workbook.pdf"
+    html: str
+    title: str
+    kind: str
+    audience: str
+    modules: list[str] = field(default_factory=list)  # modules whose content it includes
+    pages_max: int | None = None
+    source: str = ""  # display path of the content it comes from (for messages)
+
+    @property
+    def weight(self) -> int:
+        return len(self.html)
+
+
+def build_date() -> dt.date:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+    return dt.date.today()
+
+
+def keep_korean_words(html: str) -> str:
+    """Stop WeasyPrint breaking Korean words: join Hangul syllables with U+2060 in text nodes."""
+    if not re.search(r"[\uac00-\ud7a3]", html):
+        return html
+    out, in_pre = [], False
+    for part in re.split(r"(<[^>]+>)", html):
+        if part.startswith("<"):
+            tag = part[1:].split()[0].lower().rstrip(">") if len(part) > 2 else ""
+            if tag in ("pre", "code"):
+                in_pre = True
+            elif tag in ("/pre", "/code"):
+                in_pre = False
+            out.append(part)
+        else:
+            out.append(part if in_pre else HANGUL_PAIR.sub("\u2060", part))
+    return "".join(out)
+
+
+def qr_data_uri(url: str) -> str:
+    return segno.make(url, error="m").svg_data_uri(scale=3, border=0, dark="#000", light=None)
+
+
+class PrintGenerator:
+    """Makes the print HTML of every document for one build."""
+
+    def __init__(self, config: SiteConfig, strings: Strings, root: Path, assets: Path, paper: str = "A4"):
+        self.config = config
+        self.s = strings
+        self.root = root
+        self.assets = assets  # folder (inside the build) where images used in print are copied
+        self.paper = paper
+        self.today = build_date()
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+            undefined=jinja2.StrictUndefined,
+            autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
+            trim_blocks=True, lstrip_blocks=True)
+        self.env.globals.update(s=strings, session_minutes=session_minutes, module_minutes=module_minutes,
+                                today=self.today, paper=paper)
+        self.copied: dict[str, Path] = {}
+        self._urls: dict[str, str] = {}  # handout file -> its page in the online manual
+
+    # --- Markdown ----------------------------------------------------------------------------
+
+    def md(self, text: str, shift: int, anchors: dict[str, str] | None = None) -> Markup:
+        """Author Markdown → HTML for print; links go to anchors in this document or online."""
+        if not text:
+            return Markup("")
+        labels = {"facilitator": self.s["facilitator_note"], "restricted": self.s["restricted_note"],
+                  "say": self.s["say"]}
+        text = prepare(text, labels)
+
+        def resolve(repo_path: str, anchor: str) -> str | None:
+            if anchors and repo_path in anchors:
+                return "#" + anchors[repo_path]
+            if repo_path.endswith(".md"):
+                return self._urls.get(repo_path)
+            src = self.root / repo_path
+            if src.is_file():
+                dest = self.assets / repo_path
+                if not dest.exists() or dest.stat().st_size != src.stat().st_size:
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    dest.write_bytes(src.read_bytes())
+                self.copied[repo_path] = dest
+                return dest.as_uri()
+            return None
+
+        text = shift_headings(links.rewrite(text, resolve), shift)
+        return Markup(to_html(text, self.config))
+
+    def online_url(self, page: str) -> str:
+        """The address of a page of the participant manual (the site has .html pages)."""
+        base = self.config.site_url
+        return base + page[:-3] + ".html" if base else ""
+
+    # --- documents ---------------------------------------------------------------------------
+
+    def render(self, template: str, **ctx: Any) -> str:
+        html = self.env.get_template(template).render(**ctx)
+        return keep_korean_words(html)
+
+    def _anchor(self, *parts: str) -> str:
+        return "-".join(re.sub(r"[^a-z0-9-]", "-", p.lower()) for p in parts)
+
+    def handout_anchors(self, modules: list[Module]) -> dict[str, str]:
+        out = {}
+        for m in modules:
+            for h in m.handouts:
+                if h.file:
+                    out[posixpath.normpath(f"modules/{m.id}/{h.file}")] = self._anchor("handout", m.id, h.id)
+        return out
+
+    def workshop_context(self, view: View, wv: WorkshopView) -> dict[str, Any]:
+        modules = [m for m in (view.module(mid) for mid in wv.modules) if m is not None]
+        sessions: list[tuple[Module, Session, list[Row], AgendaDay]] = []
+        for day in wv.days:
+            for row in day.rows:
+                if row.kind == "session":
+                    m = view.module(row.module_id)
+                    sess = m.session(row.session_id) if m else None
+                    if m and sess:
+                        sessions.append((m, sess, [row], day))
+        anchors = self.handout_anchors(modules)
+        self._urls = self._handout_urls(view)
+        return dict(w=wv.workshop, wv=wv, view=view, modules=modules, sessions=sessions,
+                    md=lambda text, shift=2: self.md(text, shift, anchors), anchor=self._anchor,
+                    clock=_clock_add, fac=view.audience.is_facilitator, audience=view.audience)
+
+    def _handout_urls(self, view: View) -> dict[str, str]:
+        urls = {}
+        for m in view.modules:
+            for h in m.handouts:
+                if h.file:
+                    urls[posixpath.normpath(f"modules/{m.id}/{h.file}")] = self.online_url(SiteGenerator.handout_page(m, h))
+        return urls
+
+    def workbook(self, view: View, wv: WorkshopView) -> PrintDoc:
+        ctx = self.workshop_context(view, wv)
+        title = f"{wv.workshop.title} – {self.s['workbook']}"
+        html = self.render("workbook.html.j2", doc_title=title, doc_kind=self.s["workbook"],
+                           glossary=view.glossary, sources_used=self._sources_used(view, ctx["modules"]), **ctx)
+        return PrintDoc(f"participant/{wv.workshop.id}/workbook.pdf", html, title, "workbook", "participant",
+                        [m.id for m in ctx["modules"]])
+
+    def facilitator_guide(self, view: View, wv: WorkshopView, restricted: bool) -> PrintDoc:
+        ctx = self.workshop_context(view, wv)
+        title = f"{wv.workshop.title} – {self.s['facilitator_guide']}"
+        html = self.render("facilitator_guide.html.j2", doc_title=title, doc_kind=self.s["facilitator_guide"],
+                           restricted=restricted, **ctx)
+        return PrintDoc(f"facilitator/{wv.workshop.id}/facilitator-guide.pdf", html, title, "facilitator-guide",
+                        "facilitator", [m.id for m in ctx["modules"]])
+
+    def restricted_pack(self, view: View, wv: WorkshopView) -> PrintDoc:
+        ctx = self.workshop_context(view, wv)
+        title = f"{wv.workshop.title} – {self.s['restricted_edition']}"
+        html = self.render("workbook.html.j2", doc_title=title, doc_kind=self.s["restricted_edition"],
+                           glossary=None, sources_used=[], restricted_pack=True, **ctx)
+        return PrintDoc(f"restricted/{wv.workshop.id}/restricted-pack.pdf", html, title, "restricted-pack",
+                        "restricted", [m.id for m in ctx["modules"]])
+
+    def knowledge_test(self, view: View, wv: WorkshopView, with_answers: bool) -> PrintDoc:
+        ctx = self.workshop_context(view, wv)
+        kind = "answer-key" if with_answers else "knowledge-test"
+        title = f"{wv.workshop.title} – {self.s['answer_key_title'] if with_answers else self.s['pre_post_test']}"
+        html = self.render("test.html.j2", doc_title=title, doc_kind=title, with_answers=with_answers, **ctx)
+        folder = "facilitator" if with_answers else "participant"
+        return PrintDoc(f"{folder}/{wv.workshop.id}/{kind}.pdf", html, title, kind,
+                        "facilitator" if with_answers else "participant", [m.id for m in ctx["modules"]])
+
+    def evaluation_form(self, view: View, wv: WorkshopView) -> PrintDoc:
+        ctx = self.workshop_context(view, wv)
+        title = f"{wv.workshop.title} – {self.s['evaluation_form']}"
+        html = self.render("evaluation.html.j2", doc_title=title, doc_kind=self.s["evaluation_form"], **ctx)
+        return PrintDoc(f"participant/{wv.workshop.id}/evaluation-form.pdf", html, title, "evaluation-form",
+                        "participant", [m.id for m in ctx["modules"]])
+
+    def handout(self, view: View, m: Module, h: Handout) -> PrintDoc:
+        self._urls = self._handout_urls(view)
+        url = self.online_url(SiteGenerator.handout_page(m, h))
+        title = h.title
+        html = self.render("handout.html.j2", doc_title=title, doc_kind=self.s["handout"], m=m, h=h,
+                           url=url, qr=qr_data_uri(url) if url else "",
+                           md=lambda text, shift=1: self.md(text, shift), view=view,
+                           sources=[view.source(c.ref) for c in h.sources if view.source(c.ref)])
+        return PrintDoc(f"participant/handouts/{m.id}/{h.id}.pdf", html, title, "handout", "participant", [m.id],
+                        pages_max=h.pages_max, source=f"modules/{m.id}/{h.file}")
+
+    def _sources_used(self, view: View, modules: list[Module]) -> list[Any]:
+        ids: list[str] = []
+        for m in modules:
+            for c in list(m.sources) + [c for h in m.handouts for c in h.sources]:
+                if c.ref not in ids:
+                    ids.append(c.ref)
+        found = [view.source(i) for i in ids]
+        return sorted([s for s in found if s is not None], key=lambda s: s.title.lower())
+
+
+def _clock_add(start: str, minutes: int) -> str:
+    h, m = start.split(":")
+    total = int(h) * 60 + int(m) + minutes
+    return f"{total // 60:02d}:{total % 60:02d}"
+
+
+def css_text(strings: Strings, paper: str) -> str:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), undefined=jinja2.StrictUndefined,
+                             autoescape=False)
+    return env.get_template("print.css.j2").render(s=strings, paper=paper)
+
+
+def digest(*parts: str | bytes) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p.encode("utf-8") if isinstance(p, str) else p)
+        h.update(b"\0")
+    return h.hexdigest()

@@ -1,0 +1,122 @@
+"""Rendering print HTML to PDF with WeasyPrint: a sandboxed fetcher and warm worker processes.
+
+One document is single-threaded in WeasyPrint, so documents render in parallel in a process
+pool sized to the cores. Each worker parses the stylesheet and sets up fonts once, and is
+replaced after a number of documents because WeasyPrint's memory grows across renders.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+TASKS_PER_WORKER = 12
+
+
+def safe_fetcher_class() -> Any:
+    """A URL fetcher that serves ``data:`` URLs and files under one folder, and nothing else."""
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+    class SafeFetcher(URLFetcher):  # type: ignore[misc]
+        def __init__(self, allowed_root: str, **kwargs: Any):
+            super().__init__(allowed_protocols={"file", "data"}, **kwargs)
+            self.allowed_root = Path(allowed_root).resolve()
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                from urllib.parse import unquote, urlsplit
+
+                path = Path(unquote(urlsplit(url).path)).resolve()
+                if path.is_relative_to(self.allowed_root):
+                    return super().fetch(url, headers)
+            raise FatalURLFetchingError(f"refused to fetch {url!r}: print documents may only use files "
+                                        f"inside the build folder and data: URLs")
+
+    return SafeFetcher
+
+
+@dataclass
+class Job:
+    html: str
+    out: str  # temporary output file
+    base_url: str
+    title: str
+
+
+@dataclass
+class Result:
+    out: str
+    pages: int
+    error: str = ""
+
+
+_STATE: dict[str, Any] = {}
+
+
+def _init(css_text: str, allowed_root: str) -> None:
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    fonts = FontConfiguration()
+    _STATE["fonts"] = fonts
+    _STATE["css"] = [CSS(string=css_text, font_config=fonts)]
+    _STATE["fetcher"] = safe_fetcher_class()(allowed_root)
+    _STATE["cache"] = {}
+
+
+def _render(job: Job) -> Result:
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
+
+    try:
+        doc = HTML(string=job.html, base_url=job.base_url, url_fetcher=_STATE["fetcher"]).render(
+            stylesheets=_STATE["css"], font_config=_STATE["fonts"], cache=_STATE["cache"], pdf_tags=True)
+        doc.write_pdf(job.out, pdf_tags=True, uncompressed_pdf=False)
+        return Result(job.out, len(doc.pages))
+    except FatalURLFetchingError as exc:
+        return Result(job.out, 0, f"{job.title}: {exc}")
+
+
+def render_all(jobs: list[Job], css_text: str, allowed_root: Path, workers: int | None = None) -> list[Result]:
+    """Render every job; the largest first so the pool stays busy to the end."""
+    if not jobs:
+        return []
+    jobs = sorted(jobs, key=lambda j: len(j.html), reverse=True)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    if workers == 1:
+        _init(css_text, str(allowed_root))
+        return [_render(j) for j in jobs]
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    results: list[Result] = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init,
+                             initargs=(css_text, str(allowed_root)), max_tasks_per_child=TASKS_PER_WORKER) as pool:
+        futures = [pool.submit(_render, j) for j in jobs]
+        for fut in as_completed(futures):
+            results.append(fut.result())
+    return results
+
+
+_TOC_HEADING = re.compile(r'<h([12])\b([^>]*)\bid="([^"]+)"([^>]*)\bdata-toc="([12])"[^>]*>(.*?)</h\1>', re.S)
+
+
+def add_toc(html: str) -> str:
+    """Fill ``<!--TOC-->`` with links to every heading marked ``data-toc``; page numbers come from CSS."""
+    if "<!--TOC-->" not in html:
+        return html
+    items = []
+    for m in _TOC_HEADING.finditer(html):
+        level, anchor, text = m.group(5), m.group(3), re.sub(r"<[^>]+>", "", m.group(6)).strip()
+        items.append(f'<li class="l{level}"><a href="#{anchor}">{text}</a></li>')
+    return html.replace("<!--TOC-->", "<ul>\n" + "\n".join(items) + "\n</ul>", 1)
