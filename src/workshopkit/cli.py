@@ -24,7 +24,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     project, diags = check(root)
     errors = [d for d in diags if d.severity == "error"]
     shown = diags if not args.errors_only else errors
-    console = Console(highlight=False, soft_wrap=True, no_color=args.format != "text" or None)
+    console = Console(emoji=False, highlight=False, soft_wrap=True, no_color=args.format != "text" or None)
     print_diagnostics(shown, root, args.format, console)
     if args.format == "text":
         s = summary(project)
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except WorkshopkitError as exc:
-        Console(stderr=True, highlight=False).print(f"[red]error:[/red] {exc}")
+        Console(emoji=False, stderr=True, highlight=False).print(f"[red]error:[/red] {exc}")
         return 1
     except KeyboardInterrupt:
         return 130

@@ -27,7 +27,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     opts = BuildOptions(root=root, out=Path(args.out).resolve() if args.out else None, audiences=audiences,
                         include_restricted=args.include_restricted, site=want_site, pdf=want_pdf,
                         zip=args.zip, only=args.only, paper=args.paper, workers=args.workers)
-    console = Console(highlight=False, stderr=True)
+    console = Console(emoji=False, highlight=False, stderr=True)
     try:
         with console.status("building", spinner="dots") as status:
             def progress(message: str) -> None:
@@ -36,7 +36,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
             report = run_build(opts, progress)
     except ContentError as exc:
-        print_diagnostics(sorted(exc.diagnostics), root, "text", Console(highlight=False, soft_wrap=True))
+        print_diagnostics(sorted(exc.diagnostics), root, "text", Console(emoji=False, highlight=False, soft_wrap=True))
         console.print(f"[red]{len(exc.diagnostics)} error(s); nothing was built and the previous build is unchanged.[/red]")
         return 1
     for target in report.outputs:

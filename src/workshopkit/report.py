@@ -25,7 +25,7 @@ def _excerpt(root: Path, d: Diagnostic) -> tuple[str, int] | None:
 
 def print_diagnostics(diags: list[Diagnostic], root: Path, fmt: str = "text", console: Console | None = None) -> None:
     """Print diagnostics as ``text`` (grouped by file), ``json`` or ``github`` annotations."""
-    console = console or Console(stderr=False, highlight=False, soft_wrap=True)
+    console = console or Console(emoji=False, stderr=False, highlight=False, soft_wrap=True)
     if fmt == "json":
         console.out(diagnostics_json(diags), highlight=False)
         return

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pypdf
+
+from workshopkit.build import BuildOptions, run_build
+
+
+def build(root: Path, **kw) -> object:
+    return run_build(BuildOptions(root=root, **kw))
+
+
+def pdf_text(path: Path) -> str:
+    """Text of a PDF as poppler extracts it (what a reader copying text would get)."""
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
+    return out.stdout
+
+
+def pdf_pages(path: Path) -> list[str]:
+    return [p.extract_text() or "" for p in pypdf.PdfReader(str(path)).pages]
+
+
+def all_files_text(folder: Path) -> dict[Path, str]:
+    """Every file under ``folder`` as text: PDFs through pdftotext, the rest as bytes decoded."""
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file():
+            continue
+        if path.suffix == ".pdf":
+            out[path] = pdf_text(path)
+        else:
+            out[path] = path.read_bytes().decode("utf-8", errors="replace")
+    return out

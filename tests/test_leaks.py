@@ -1,0 +1,137 @@
+"""Facilitator-only and restricted content never reaches a participant output.
+
+A fixture repository holds a unique canary in every private place the schema knows of; the
+tests build it for real and scan every byte of every participant output (pages, search index,
+sitemap, 404 page, assets, PDF text, the offline zip).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from canary import Canaries, make_canary_repo
+from build_helpers import all_files_text, build
+from workshopkit.model import SCHEMAS
+from workshopkit.walk import class_fields, field_visibility
+
+pytestmark = pytest.mark.xdist_group("canary")
+
+
+@pytest.fixture(scope="module")
+def canary_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Canaries]:
+    root = tmp_path_factory.mktemp("canary") / "repo"
+    canaries = make_canary_repo(root)
+    build(root, zip=True)
+    return root, canaries
+
+
+@pytest.fixture(scope="module")
+def restricted_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Canaries]:
+    root = tmp_path_factory.mktemp("canary-r") / "repo"
+    canaries = make_canary_repo(root)
+    build(root, include_restricted=True)
+    return root, canaries
+
+
+def _found(texts: dict[Path, str], tokens: set[str]) -> dict[str, list[str]]:
+    hits: dict[str, list[str]] = {}
+    for path, text in texts.items():
+        for token in tokens:
+            if token in text:
+                hits.setdefault(token, []).append(path.name)
+    return hits
+
+
+def test_canaries_cover_every_private_field_of_the_schema(canary_build):
+    _, canaries = canary_build
+    planted = set(canaries.places.values())
+    private_fields = {(cls.__name__, loc[-1]) for name, model in SCHEMAS.items()
+                      for loc, cls, _, info in class_fields(model) if field_visibility(info)}
+    assert private_fields, "the schema declares private fields"
+    for cls_name, key in private_fields:
+        assert any(f".{key}" in where for where in planted), f"no canary planted in {cls_name}.{key}"
+    assert len(canaries.facilitator) > 20 and len(canaries.restricted) > 10 and canaries.organiser
+
+
+def test_no_private_canary_in_any_participant_output(canary_build):
+    root, canaries = canary_build
+    outputs = all_files_text(root / "build" / "site" / "participant")
+    outputs.update(all_files_text(root / "build" / "pdf" / "participant"))
+    names = {p.name for p in outputs}
+    assert {"search_index.json", "sitemap.xml", "404.html", "index.html", "workbook.pdf",
+            "knowledge-test.pdf", "evaluation-form.pdf"} <= names
+    assert not (root / "build" / "pdf" / "restricted").exists()
+    leaks = _found(outputs, canaries.private)
+    assert leaks == {}, {t: (canaries.places[t], files) for t, files in leaks.items()}
+    # The knowledge test for participants carries no answer marks.
+    test_text = outputs[root / "build/pdf/participant/demo/knowledge-test.pdf"]
+    assert "✔" not in test_text and "Answer:" not in test_text
+    # Participants see that a closed session exists, but nothing of it.
+    agenda = outputs[root / "build/site/participant/workshops/demo.html"]
+    assert "Closed session" in agenda
+
+
+def test_offline_zip_holds_no_private_canary(canary_build, tmp_path):
+    root, canaries = canary_build
+    archive = root / "build" / "offline" / "participant-site.zip"
+    with zipfile.ZipFile(archive) as z:
+        z.extractall(tmp_path)
+        assert "participant/index.html" in z.namelist()
+    leaks = _found(all_files_text(tmp_path), canaries.private)
+    assert leaks == {}
+
+
+def test_facilitator_outputs_hold_every_facilitator_canary_but_no_restricted(canary_build):
+    root, canaries = canary_build
+    site = all_files_text(root / "build" / "site" / "facilitator")
+    missing = canaries.facilitator - set(_found(site, canaries.facilitator))
+    assert missing == set(), {t: canaries.places[t] for t in missing}
+    guide = all_files_text(root / "build" / "pdf" / "facilitator")
+    in_guide = set(_found({p: t for p, t in guide.items() if p.name == "facilitator-guide.pdf"}, canaries.facilitator))
+    # Workshop-level private fields other than facilitators are organiser data, not in the guide.
+    assert canaries.facilitator - in_guide == set(), {t: canaries.places[t] for t in canaries.facilitator - in_guide}
+    assert _found({**site, **guide}, canaries.restricted | canaries.organiser) == {}
+
+
+def test_restricted_canaries_only_with_include_restricted(restricted_build):
+    root, canaries = restricted_build
+    fac = all_files_text(root / "build" / "site" / "facilitator")
+    fac.update(all_files_text(root / "build" / "pdf" / "facilitator"))
+    found = set(_found(fac, canaries.restricted))
+    missing = canaries.restricted - found
+    assert missing == set(), {t: canaries.places[t] for t in missing}
+    assert _found(fac, canaries.organiser) == {}
+    # The participant outputs stay clean even in this build.
+    part = all_files_text(root / "build" / "site" / "participant")
+    part.update(all_files_text(root / "build" / "pdf" / "participant"))
+    assert _found(part, canaries.private) == {}
+    # The restricted pack holds closed-door participant material, never facilitator notes.
+    pack = all_files_text(root / "build" / "pdf" / "restricted")
+    assert pack, "a restricted pack is built for the workshop with closed sessions"
+    assert _found(pack, canaries.facilitator | canaries.organiser) == {}
+    assert set(_found(pack, canaries.restricted))
+
+
+def test_participant_view_itself_holds_no_private_canary(tmp_path):
+    """The gate, not the templates, removes private content: the view object is clean."""
+    from workshopkit.audience import view
+    from workshopkit.load import load_project
+    from workshopkit.visibility import FACILITATOR, PARTICIPANT
+
+    canaries = make_canary_repo(tmp_path / "repo")
+    project, _ = load_project(tmp_path / "repo")
+
+    def dump(v) -> str:
+        parts = [m.model_dump_json() for m in v.modules]
+        parts += [wv.workshop.model_dump_json() for wv in v.workshops]
+        parts += [repr(wv.days) for wv in v.workshops]
+        return "\n".join(parts)
+
+    participant = dump(view(project, PARTICIPANT))
+    assert [t for t in canaries.private if t in participant] == []
+    facilitator = dump(view(project, FACILITATOR))
+    assert [t for t in canaries.restricted | canaries.organiser if t in facilitator] == []
+    assert [t for t in canaries.facilitator if t not in facilitator] == []

@@ -1,0 +1,141 @@
+"""The PDFs, built for real from the fixture workshop and read back with PDF tools."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from build_helpers import build, pdf_text
+from conftest import FIXTURES, ROOT
+
+pytestmark = pytest.mark.xdist_group("pdf")
+
+A4 = (595.0, 842.0)
+LETTER = (612.0, 792.0)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("pdf") / "repo"
+    shutil.copytree(FIXTURES / "mini", root)
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    build(root, site=False)
+    return root
+
+
+def _pages_text(path: Path) -> list[str]:
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return out.split("\f")
+
+
+def test_every_document_is_built_with_pages(built: Path):
+    pdf = built / "build" / "pdf"
+    expected = [
+        "facilitator/demo/facilitator-guide.pdf", "facilitator/demo/answer-key.pdf",
+        "participant/demo/workbook.pdf", "participant/demo/knowledge-test.pdf",
+        "participant/demo/evaluation-form.pdf", "participant/handouts/alpha/case-lin.pdf",
+        "participant/handouts/alpha/opening-sheet.pdf",
+    ]
+    for rel in expected:
+        reader = pypdf.PdfReader(str(pdf / rel))
+        assert len(reader.pages) > 0, rel
+    assert len(pypdf.PdfReader(str(pdf / "facilitator/demo/facilitator-guide.pdf")).pages) >= 8
+
+
+@pytest.mark.parametrize("doc", ["facilitator/demo/facilitator-guide.pdf", "participant/demo/workbook.pdf"])
+def test_toc_page_numbers_are_where_the_headings_are(built: Path, doc: str):
+    path = built / "build" / "pdf" / doc
+    pages = _pages_text(path)
+    toc_page = next(i for i, p in enumerate(pages) if "Contents" in p)
+    entries = re.findall(r"^\s*(\S.*?)\s*\.{3,}\s*(\d+)\s*$", pages[toc_page], re.M)
+    assert len(entries) >= 5
+    for title, number in entries:
+        page = pages[int(number) - 1]
+        assert title.strip() in page.replace("\n", " ").replace("  ", " ") or title.strip() in page, \
+            f"'{title}' is listed on page {number} but is not there"
+
+
+def test_bookmarks_metadata_and_tags(built: Path):
+    reader = pypdf.PdfReader(str(built / "build/pdf/facilitator/demo/facilitator-guide.pdf"))
+    titles = []
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                titles.append(item.title)
+
+    walk(reader.outline)
+    assert "Agenda" in titles and "Alpha module on safe first contact" in titles
+    assert "Opening a first conversation" in titles
+    assert reader.metadata.title == "Demo workshop – Facilitator guide"
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en"
+    assert bool(root["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in root
+
+
+def test_running_header_and_page_x_of_y_footer(built: Path):
+    pages = _pages_text(built / "build/pdf/facilitator/demo/facilitator-guide.pdf")
+    pages = [p for p in pages if p.strip()]
+    total = len(pages)
+    for number, text in enumerate(pages[1:], start=2):  # the cover has no header or footer
+        assert "Demo workshop – Facilitator guide" in text
+        assert f"page {number} of {total}" in text
+
+
+def test_a4_by_default_and_letter_on_request(built: Path, tmp_path: Path):
+    for rel in ["participant/demo/workbook.pdf", "participant/handouts/alpha/case-lin.pdf"]:
+        box = pypdf.PdfReader(str(built / "build/pdf" / rel)).pages[0].mediabox
+        assert (round(float(box.width)), round(float(box.height))) == (round(A4[0]), round(A4[1]))
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "mini", root)
+    build(root, site=False, paper="Letter", only="alpha")
+    box = pypdf.PdfReader(str(root / "build/pdf/participant/handouts/alpha/case-lin.pdf")).pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (round(LETTER[0]), round(LETTER[1]))
+
+
+def test_handout_is_standalone_with_module_header_and_qr_link(built: Path):
+    path = built / "build/pdf/participant/handouts/alpha/case-lin.pdf"
+    reader = pypdf.PdfReader(str(path))
+    assert 1 <= len(reader.pages) <= 3
+    text = pdf_text(path)
+    assert "The case of Lin" in text and "Alpha module on safe first contact" in text
+    assert "Fictional case for training" in text
+    # The QR code and the printed address lead to the handout's page in the online manual.
+    assert "https://training.example.org/modules/alpha/handouts/case-lin.html" in text.replace("\n", "")
+    links = [a["/A"]["/URI"] for p in reader.pages for a in (p.get("/Annots") or [])
+             if "/A" in a.get_object() and "/URI" in a["/A"]]
+    assert "https://training.example.org/modules/alpha/handouts/case-lin.html" in links
+
+
+def test_workbook_has_writing_space_and_no_answers(built: Path):
+    text = pdf_text(built / "build/pdf/participant/demo/workbook.pdf")
+    assert "How I introduce myself" in text  # a worksheet's fill-in prompt
+    assert "Consent and clarity about your role" not in text  # an explanation
+    assert "Closed session" in text
+
+
+def test_no_change_rebuild_renders_nothing_and_one_edit_renders_only_its_documents(tmp_path: Path):
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "mini", root)
+    first = build(root, site=False)
+    assert first.pdf_rendered and not first.pdf_cached
+    second = build(root, site=False)
+    assert second.pdf_rendered == [] and sorted(second.pdf_cached) == sorted(first.pdf_rendered)
+    handout = root / "modules/alpha/handouts/opening-sheet.md"
+    handout.write_text(handout.read_text() + "\nOne more line.\n")
+    third = build(root, site=False)
+    assert sorted(third.pdf_rendered) == sorted([
+        "participant/handouts/alpha/opening-sheet.pdf", "participant/demo/workbook.pdf",
+        "facilitator/demo/facilitator-guide.pdf"])
+    beta = root / "modules/beta/module.yml"
+    beta.write_text(beta.read_text().replace("An open overview of coordination.", "An open overview, revised."))
+    fourth = build(root, site=False)
+    assert "participant/handouts/alpha/case-lin.pdf" not in fourth.pdf_rendered
+    assert "participant/demo/workbook.pdf" in fourth.pdf_rendered
