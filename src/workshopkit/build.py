@@ -99,6 +99,7 @@ def views_for(project: Project, opts: BuildOptions) -> dict[str, View]:
 def build_sites(project: Project, views: dict[str, View], config: SiteConfig, opts: BuildOptions,
                 stage: Path, report: BuildReport, progress: Progress) -> list[tuple[Path, Path]]:
     from .site.generate import SiteGenerator
+    from .site.linkcheck import broken_links
     from .site.mkdocs_adapter import derive_config, run_mkdocs, write_docs, zip_site
 
     strings = load_strings("en")
@@ -122,6 +123,9 @@ def build_sites(project: Project, views: dict[str, View], config: SiteConfig, op
         progress(f"building {name} site with MkDocs")
         site_dir = stage / "site" / name
         run_mkdocs(gen_dir, site_dir)
+        broken = broken_links(site_dir)
+        if broken:
+            raise BuildError(f"the {name} site has broken links:\n  " + "\n  ".join(broken[:50]))
         atomic.mark(site_dir)
         report.seconds[f"mkdocs-{name}"] = time.perf_counter() - t0
         pairs.append((site_dir, opts.out_dir / "site" / name))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import logging
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +114,21 @@ def run_mkdocs(gen_dir: Path, site_dir: Path) -> None:
 
 
 def zip_site(site_dir: Path, dest: Path) -> Path:
-    """Pack a built site into ``dest`` (.zip) for use without a network."""
-    base = dest.with_suffix("")
-    made = shutil.make_archive(str(base), "zip", root_dir=site_dir.parent, base_dir=site_dir.name)
-    return Path(made)
+    """Pack a built site into ``dest`` (.zip) for use without a network.
+
+    Entries are sorted and carry a fixed time (``SOURCE_DATE_EPOCH`` or 1980-01-01), so the
+    same site always gives the same archive.
+    """
+    import time
+    import zipfile
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    stamp = time.gmtime(max(int(epoch), 315532800)) if epoch.isdigit() else (1980, 1, 1, 0, 0, 0)
+    with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for path in sorted(site_dir.rglob("*")):
+            if path.is_file() and path.name != ".workshopkit-output":
+                info = zipfile.ZipInfo(f"{site_dir.name}/{path.relative_to(site_dir).as_posix()}", date_time=tuple(stamp)[:6])
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                z.writestr(info, path.read_bytes())
+    return dest

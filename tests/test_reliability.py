@@ -1,0 +1,144 @@
+"""Atomic, fault-tolerant and deterministic builds; the renderer's sandbox; link checks."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from build_helpers import build
+from conftest import FIXTURES, ROOT
+from workshopkit.build import BuildOptions, run_build
+from workshopkit.errors import BuildError, ContentError
+from workshopkit.site.linkcheck import broken_links
+
+pytestmark = pytest.mark.xdist_group("reliability")
+
+
+def tree_hashes(folder: Path) -> dict[str, str]:
+    """Hash of every output file (internal caches in dot-folders are not outputs)."""
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_file() and not rel.startswith("."):
+            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith((".staging-", ".old-")))
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "mini", root)
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    return root
+
+
+def test_failure_in_pdf_stage_leaves_previous_build_byte_identical(repo: Path):
+    build(repo)
+    out = repo / "build"
+    before = tree_hashes(out)
+    assert any(k.startswith("site/participant/") for k in before) and any(k.startswith("pdf/") for k in before)
+    (repo / "modules/alpha/intro.md").write_text("A changed text that must not appear.\n")
+
+    def failing_pdf_stage(project, views, config, opts, stage, report, progress):
+        (stage / "pdf").mkdir()
+        (stage / "pdf" / "half.pdf").write_bytes(b"%PDF-half")
+        raise RuntimeError("injected failure in the PDF stage")
+
+    with pytest.raises(RuntimeError, match="injected"):
+        run_build(BuildOptions(root=repo), pdf_stage=failing_pdf_stage)
+    assert tree_hashes(out) == before
+    assert leftovers(out) == []
+
+
+def test_bad_content_leaves_previous_build_byte_identical(repo: Path):
+    build(repo, pdf=False)
+    out = repo / "build"
+    before = tree_hashes(out)
+    yml = repo / "modules/alpha/module.yml"
+    yml.write_text(yml.read_text().replace("minutes: 45", "minutes: 46"))
+    with pytest.raises(ContentError) as err:
+        build(repo, pdf=False)
+    assert "modules/alpha/module.yml:32:5: sessions[0].minutes" in str(err.value)
+    assert tree_hashes(out) == before and leftovers(out) == []
+
+
+def test_sigterm_mid_build_leaves_previous_build_and_no_temporary_folders(repo: Path):
+    build(repo, site=False)
+    out = repo / "build"
+    before = tree_hashes(out)
+    (repo / "modules/alpha/intro.md").write_text("Changed so that every PDF is rendered again.\n")
+    shutil.rmtree(out / ".cache" / "pdf")
+    proc = subprocess.Popen([sys.executable, "-m", "workshopkit", "build", str(repo), "--pdf"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(p.name.startswith(".staging-") for p in out.iterdir()):
+        time.sleep(0.02)
+    time.sleep(0.5)  # well into rendering
+    assert proc.poll() is None, "the build finished before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGTERM)
+    assert proc.wait(timeout=60) != 0
+    time.sleep(0.2)
+    assert tree_hashes(out) == before
+    assert leftovers(out) == []
+
+
+def test_build_refuses_to_replace_a_folder_it_did_not_make(repo: Path):
+    foreign = repo / "build" / "site" / "participant"
+    foreign.mkdir(parents=True)
+    (foreign / "precious.txt").write_text("not ours")
+    with pytest.raises(BuildError, match="not made by workshopkit"):
+        build(repo, pdf=False)
+    assert (foreign / "precious.txt").read_text() == "not ours"
+
+
+def test_two_builds_are_byte_identical(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    build(repo, out=tmp_path / "a", zip=True)
+    build(repo, out=tmp_path / "b", zip=True)  # a separate output folder: nothing is reused from a cache
+    a, b = tree_hashes(tmp_path / "a"), tree_hashes(tmp_path / "b")
+    assert len(a) > 50 and any(k.endswith(".pdf") for k in a) and "offline/participant-site.zip" in a
+    assert a == b
+
+
+def test_renderer_refuses_files_outside_the_build_folder_and_the_network(tmp_path: Path):
+    from workshopkit.pdf.render import Job, render_all
+
+    allowed = tmp_path / "build"
+    allowed.mkdir()
+    (allowed / "ok.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>')
+    css = "@page { size: A4 }"
+    ok = Job(f'<p>fine</p><img alt="ok" src="{(allowed / "ok.svg").as_uri()}">', str(tmp_path / "ok.pdf"), allowed.as_uri() + "/", "ok")
+    secret = Job('<img alt="x" src="file:///etc/hostname">', str(tmp_path / "secret.pdf"), allowed.as_uri() + "/", "secret")
+    remote = Job('<img alt="x" src="https://example.org/x.png">', str(tmp_path / "remote.pdf"), allowed.as_uri() + "/", "remote")
+    results = {Path(r.out).name: r for r in render_all([ok, secret, remote], css, allowed, workers=1)}
+    assert results["ok.pdf"].error == "" and results["ok.pdf"].pages == 1
+    assert "refused to fetch 'file:///etc/hostname'" in results["secret.pdf"].error
+    assert "refused to fetch 'https://example.org/x.png'" in results["remote.pdf"].error
+
+
+def test_link_checker_finds_broken_links_and_anchors(tmp_path: Path):
+    site = tmp_path / "site"
+    (site / "a").mkdir(parents=True)
+    (site / "index.html").write_text('<a href="a/page.html#here">ok</a><a href="a/page.html#gone">x</a>'
+                                     '<a href="missing.html">y</a><a href="https://example.org/">ext</a>')
+    (site / "a" / "page.html").write_text('<h2 id="here">Here</h2><a href="../index.html">home</a>')
+    assert broken_links(site) == ["index.html: a/page.html#gone (no anchor '#gone')",
+                                  "index.html: missing.html (no such file)"]
+
+
+def test_built_sites_have_no_broken_internal_links(repo: Path):
+    build(repo, pdf=False)
+    for audience in ("participant", "facilitator"):
+        assert broken_links(repo / "build" / "site" / audience) == []
