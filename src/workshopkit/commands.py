@@ -60,3 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--paper", choices=["A4", "Letter"], default="A4", help="paper size of the PDFs")
     p.add_argument("--workers", type=int, help="PDF worker processes (default: one per core)")
     p.set_defaults(func=cmd_build)
+
+    from .editor_commands import register as register_editor_commands
+
+    register_editor_commands(sub)  # new, serve, stats

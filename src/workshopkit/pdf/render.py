@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 TASKS_PER_WORKER = 12
+RENDER_TIMEOUT = 900  # seconds for one document before the build gives up
 
 
 def safe_fetcher_class() -> Any:
@@ -98,13 +98,13 @@ def render_all(jobs: list[Job], css_text: str, allowed_root: Path, workers: int 
         return [_render(j) for j in jobs]
     import multiprocessing
 
+    # multiprocessing.Pool recycles workers reliably (concurrent.futures' max_tasks_per_child
+    # can deadlock on Python 3.11); spawn gives each worker a clean interpreter.
     ctx = multiprocessing.get_context("spawn")
-    results: list[Result] = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init,
-                             initargs=(css_text, str(allowed_root)), max_tasks_per_child=TASKS_PER_WORKER) as pool:
-        futures = [pool.submit(_render, j) for j in jobs]
-        for fut in as_completed(futures):
-            results.append(fut.result())
+    with ctx.Pool(processes=workers, initializer=_init, initargs=(css_text, str(allowed_root)),
+                  maxtasksperchild=TASKS_PER_WORKER) as pool:
+        pending = [pool.apply_async(_render, (j,)) for j in jobs]
+        results = [p.get(timeout=RENDER_TIMEOUT) for p in pending]
     return results
 
 
