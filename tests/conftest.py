@@ -15,3 +15,21 @@ def mini(tmp_path: Path) -> Path:
     dest = tmp_path / "mini"
     shutil.copytree(FIXTURES / "mini", dest)
     return dest
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Print the figures that tests record with ``record_property("figure: …", value)``.
+
+    Recorded properties travel with the test reports, so this works under pytest-xdist too."""
+    lines = []
+    for reports in terminalreporter.stats.values():
+        for rep in reports:
+            if getattr(rep, "when", None) != "call":
+                continue
+            for key, value in getattr(rep, "user_properties", ()):
+                if str(key).startswith("figure: "):
+                    lines.append(f"{str(key)[len('figure: '):]}: {value}")
+    if lines:
+        terminalreporter.write_sep("-", "figures")
+        for line in sorted(lines):
+            terminalreporter.write_line(line)

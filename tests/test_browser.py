@@ -1,0 +1,303 @@
+"""The built sites in a real browser: Debian's chromium driven by Playwright.
+
+The fixture repository is built once (sites only); the two sites are served from a local HTTP
+server the way they are deployed (participant manual at ``/``, facilitator site under
+``/facilitator/``, as their ``site_url`` says). The tests use the search box like a participant,
+open the offline copy from the file system, and run axe-core over every page of both sites.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import threading
+import urllib.parse
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, ROOT
+from workshopkit import atomic
+from workshopkit.build import BuildOptions, run_build
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
+
+CHROMIUM = Path(os.environ.get("WORKSHOPKIT_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+AXE_JS = Path(os.environ.get("WORKSHOPKIT_AXE", ROOT / ".venv/axe/node_modules/axe-core/axe.min.js"))
+SCREENSHOTS = ROOT / "build" / "screenshots"
+VIEWPORT = {"width": 1280, "height": 900}  # wide enough for Material's header search box and tabs
+
+# The one third-party request the pages make: mkdocs-material's offline plugin adds
+# <script src="https://unpkg.com/iframe-worker/shim"> to every page (search from file:// needs it).
+# The tests block all requests that leave 127.0.0.1 and the file system; a new one fails the audit.
+KNOWN_EXTERNAL = {"https://unpkg.com/iframe-worker/shim"}
+
+# Theme issues workshopkit cannot fix without copying a theme template, excused rule by rule and
+# element by element (everything else counts):
+# - aria-dialog-name on Material's search overlay: partials/search.html renders
+#   <div class="md-search" data-md-component="search" role="dialog"> without a name (the search
+#   input inside is labelled "Search"). Fixing it means overriding a Material partial, which the
+#   thin-adapter rule (and Zensical, which reads no Material template overrides) rules out.
+THEME_EXCUSES = [("aria-dialog-name", 'data-md-component="search"')]
+# Rules that depend on the colour scheme, re-run on the participant pages with the dark (slate)
+# palette (the facilitator site shares the palette and CSS; a second pass there doubles its time).
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+
+
+def _need(path: Path, what: str) -> None:
+    if path.exists():
+        return
+    if os.environ.get("WORKSHOPKIT_BROWSER", "1") == "0":
+        pytest.skip(f"{what} not installed (WORKSHOPKIT_BROWSER=0)")
+    pytest.fail(f"{what} not found at {path}: run scripts/setup")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("browser") / "repo"
+    shutil.copytree(FIXTURES / "mini", root)
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    run_build(BuildOptions(root=root, pdf=False))
+    return root / "build" / "site"
+
+
+class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves build/site: /facilitator/… from facilitator/, everything else from participant/."""
+
+    def translate_path(self, path: str) -> str:
+        if not urllib.parse.urlsplit(path).path.startswith("/facilitator/"):
+            path = "/participant" + path
+        return super().translate_path(path)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(site: Path) -> Iterator[str]:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_SiteHandler, directory=str(site)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _need(CHROMIUM, "chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _context(browser, external: set[str], **kw):
+    """A browser context that never leaves the machine; it notes what it blocked."""
+    ctx = browser.new_context(viewport=VIEWPORT, **kw)
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(("file:", "data:", "blob:", "http://127.0.0.1:")):
+            r.continue_()
+        else:
+            external.add(url)
+            r.abort()
+
+    ctx.route("**/*", route)
+    return ctx
+
+
+def _screenshot_dir() -> Path:
+    atomic.mark(SCREENSHOTS)  # so that `workshopkit clean` knows the folder is ours
+    return SCREENSHOTS
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _facilitator_texts(module: str, session: str) -> list[str]:
+    """Every facilitator-only text of one session of the fixture, from the schema's visibility
+    marks (not a hand list), plus the ``/// facilitator`` blocks of its Markdown files; each
+    split into sentences so a rendering difference cannot hide a leak."""
+    from workshopkit.load import load_project
+    from workshopkit.walk import field_visibility, fields
+
+    project, _ = load_project(FIXTURES / "mini")
+    mod = next(m for m in project.modules if m.id == module)
+    sess = next(s for s in mod.sessions if s.id == session)
+    texts: list[str] = []
+    for visit in fields(sess):
+        if field_visibility(visit.info):
+            values = visit.value if isinstance(visit.value, list) else [visit.value]
+            texts += [v for v in values if isinstance(v, str) and v.strip()]
+    for md in (FIXTURES / "mini" / "modules" / module).glob("*.md"):
+        texts += re.findall(r"^/// facilitator\n(.*?)\n///$", md.read_text(encoding="utf-8"), re.S | re.M)
+    pieces = set()
+    for text in texts:
+        pieces.add(_norm(text))
+        pieces.update(p for p in (_norm(s) for s in re.split(r"(?<=[.;!?])\s", text)) if len(p) >= 6)
+    return sorted(pieces)
+
+
+def _h1(page) -> str:
+    return _norm(page.locator("article h1").inner_text()).rstrip("¶").strip()
+
+
+def _search(page, term: str) -> None:
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill("")
+    box.press_sequentially(term, delay=20)
+
+
+def test_search_finds_a_session_page_without_facilitator_notes(site: Path, server: str, browser, record_property):
+    private = _facilitator_texts("alpha", "opening")
+    assert "Say who you are. Ask what participants already do." in private and len(private) >= 8
+    external: set[str] = set()
+    ctx = _context(browser, external)
+    page = ctx.new_page()
+    page.goto(server + "index.html")
+
+    # A term from the session's participant text finds the session page.
+    _search(page, "decide")
+    hit = page.locator(".md-search-result__item a[href*='modules/alpha/opening.html']").first
+    hit.wait_for(state="visible", timeout=10_000)
+    assert "The first minutes of a conversation decide" in _norm(page.locator(".md-search-result").inner_text())
+    shots = _screenshot_dir()
+    page.screenshot(path=str(shots / "search-results.png"))
+    hit.click()
+    page.wait_for_url(re.compile(r"/modules/alpha/opening\.html"))
+
+    article = page.locator("article")
+    assert _h1(page) == "Opening a first conversation"
+    body = _norm(article.inner_text())
+    assert "The first minutes of a conversation decide whether a person feels safe." in body
+    assert "Short input" in body and "Case discussion" in body
+    assert page.locator(".facilitator, .restricted").count() == 0
+    shown = _norm(page.locator("body").inner_text())
+    assert [t for t in private if t in shown] == []
+    page.screenshot(path=str(shots / "search.png"), full_page=True)
+
+    # Words that only facilitator notes contain find nothing.
+    for term, owner in [("Flipchart", "Flipchart"), ("skipped", "Expected answer is that consent was skipped.")]:
+        assert owner in private
+        _search(page, term)
+        meta = page.locator(".md-search-result__meta")
+        meta.filter(has_text="No matching documents").wait_for(timeout=10_000)
+        assert page.locator(".md-search-result__item").count() == 0, term
+    ctx.close()
+    assert external <= KNOWN_EXTERNAL, external
+    record_property("figure: browser search screenshot", str(shots / "search.png"))
+
+
+def test_offline_copy_opens_from_the_file_system_and_navigates(site: Path, browser):
+    external: set[str] = set()
+    ctx = _context(browser, external)
+    page = ctx.new_page()
+    failed: list[str] = []
+    page.on("requestfailed", lambda r: failed.append(r.url) if r.url.startswith("file:") else None)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    index = site / "participant" / "index.html"
+    page.goto(index.as_uri())
+    assert "Participant manual" in page.title()
+    # The theme's stylesheet and script loaded from the folder (no server, no network).
+    assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") == "sticky"
+    assert page.evaluate("document.documentElement.classList.contains('js')") is True
+
+    page.get_by_role("link", name="Alpha module on safe first contact").first.click()
+    page.wait_for_url((site / "participant/modules/alpha/index.html").as_uri())
+    assert _h1(page) == "Alpha module on safe first contact"
+    page.locator("article").get_by_role("link", name="Opening a first conversation").first.click()
+    page.wait_for_url((site / "participant/modules/alpha/opening.html").as_uri())
+    assert "The first minutes of a conversation decide" in _norm(page.locator("article").inner_text())
+    page.get_by_role("link", name="Glossary").first.click()
+    page.wait_for_url((site / "participant/glossary.html").as_uri())
+    ctx.close()
+    assert failed == [] and errors == []
+    assert external <= KNOWN_EXTERNAL, external
+
+
+@pytest.mark.xfail(strict=True, reason="search from file:// needs https://unpkg.com/iframe-worker/shim, "
+                   "which the offline plugin links instead of shipping; with no network Material hides search")
+def test_offline_copy_search_works_without_network(site: Path, browser):
+    ctx = _context(browser, set())
+    page = ctx.new_page()
+    page.goto((site / "participant" / "index.html").as_uri())
+    page.wait_for_timeout(300)
+    try:
+        assert page.locator("input.md-search__input").is_visible()
+    finally:
+        ctx.close()
+
+
+def _excused(rule: str, node: dict) -> bool:
+    return any(rule == r and marker in node["html"] for r, marker in THEME_EXCUSES)
+
+
+def _audit(browser, base: str, pages: list[str], external: set[str], scheme: str, rules: list[str] | None):
+    """Run axe on each page; return (violations by impact, excused node count, findings)."""
+    ctx = _context(browser, external, color_scheme=scheme)
+    page = ctx.new_page()
+    options = {"resultTypes": ["violations"]}
+    if rules:
+        options["runOnly"] = {"type": "rule", "values": rules}
+    by_impact: Counter[str] = Counter()
+    excused = 0
+    findings: list[tuple[str, str, str, str, str]] = []
+    for rel in pages:
+        page.goto(base + rel)
+        if scheme == "dark":
+            assert page.evaluate("document.body.dataset.mdColorScheme") == "slate", rel
+        page.add_script_tag(path=str(AXE_JS))
+        result = page.evaluate("options => axe.run(document, options)", options)
+        for v in result["violations"]:
+            nodes = [n for n in v["nodes"] if not _excused(v["id"], n)]
+            excused += len(v["nodes"]) - len(nodes)
+            if nodes:
+                by_impact[v["impact"] or "unknown"] += 1
+                for n in nodes:
+                    findings.append((v["impact"], rel, v["id"], " ".join(map(str, n["target"])),
+                                     _norm(n.get("failureSummary") or v["help"])[:200]))
+    ctx.close()
+    return by_impact, excused, findings
+
+
+@pytest.mark.parametrize("audience", ["participant", "facilitator"])
+def test_axe_finds_no_serious_or_critical_violation_on_any_page(site: Path, server: str, browser, audience: str,
+                                                                record_property):
+    _need(AXE_JS, "axe-core (npm)")
+    folder = site / audience
+    # Every page, 404.html included (served at its deployed place, so its absolute links work).
+    pages = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html"))
+    assert "404.html" in pages and len(pages) >= 10
+    base = server if audience == "participant" else server + "facilitator/"
+    external: set[str] = set()
+    light, excused, findings = _audit(browser, base, pages, external, "light", None)
+    summary = ", ".join(f"{k} {light[k]}" for k in ("critical", "serious", "moderate", "minor")) \
+        + f"; excused theme nodes {excused}"
+    findings_dark = []
+    if audience == "participant":  # the dark palette too (colour rules only: they are what differs)
+        dark, _, findings_dark = _audit(browser, base, pages, external, "dark", COLOUR_RULES)
+        summary += f"; dark palette colour violations {sum(dark.values())}"
+    record_property(f"figure: axe {audience} pages audited", len(pages))
+    record_property(f"figure: axe {audience} violations (rule x page) by impact", summary)
+    minor = sorted({(f[2], f[0]) for f in findings if f[0] not in ("serious", "critical")})
+    if minor:
+        record_property(f"figure: axe {audience} lesser rules", ", ".join(f"{r} ({i})" for r, i in minor))
+    bad = [f for f in findings + findings_dark if f[0] in ("serious", "critical")]
+    assert bad == [], "\n".join(" | ".join(f) for f in bad)
+    assert external <= KNOWN_EXTERNAL, external
