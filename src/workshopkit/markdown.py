@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,27 +79,47 @@ def to_html(text: str, config: SiteConfig) -> str:
     return conv.convert(text)
 
 
+_TASK = re.compile(r"^(\s*(?:[-*+]|\d+[.)])\s+)\[([ xX])\]\s+", re.M)
+
+
 def prepare(text: str, labels: dict[str, str]) -> str:
-    """Turn the audience blocks that survived the gate into admonitions."""
+    """Turn the audience blocks that survived the gate into admonitions, and task-list items
+    into ballot boxes (a disabled checkbox is an unlabelled form control to a screen reader)."""
+    if "[" in text:
+        text = _TASK.sub(lambda m: m.group(1) + ("☐ " if m.group(2) == " " else "☑ "), text)
     if "///" not in text:
         return text
     return blocks.to_admonitions(text, labels)
 
 
-def shift_headings(text: str, by: int) -> str:
-    """Demote ATX headings in author text so they sit under the page's own headings."""
-    if by <= 0:
-        return text
-    out: list[str] = []
+def _headings(text: str) -> list[tuple[int, int, str]]:
+    """(line index, level, text after the hashes) of each ATX heading outside code fences."""
+    found = []
     fence = None
-    for line in text.split("\n"):
+    for i, line in enumerate(text.split("\n")):
         stripped = line.lstrip()
         if stripped.startswith(("```", "~~~")):
             marker = stripped[:3]
             fence = None if fence == marker else (fence or marker)
+            continue
         if fence is None and stripped.startswith("#"):
             hashes = len(stripped) - len(stripped.lstrip("#"))
             if 1 <= hashes <= 6 and stripped[hashes:hashes + 1] in (" ", ""):
-                line = line[: len(line) - len(stripped)] + "#" * min(6, hashes + by) + stripped[hashes:]
-        out.append(line)
-    return "\n".join(out)
+                found.append((i, hashes, stripped[hashes:]))
+    return found
+
+
+def shift_headings(text: str, depth: int) -> str:
+    """Place author headings under a heading of level ``depth``: the author's highest heading
+    becomes ``depth + 1`` and the others keep their distance to it (no level is skipped)."""
+    found = _headings(text)
+    if not found:
+        return text
+    shift = depth + 1 - min(level for _, level, _ in found)
+    if shift == 0:
+        return text
+    lines = text.split("\n")
+    for i, level, rest in found:
+        indent = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
+        lines[i] = indent + "#" * max(1, min(6, level + shift)) + rest
+    return "\n".join(lines)

@@ -20,6 +20,19 @@ from .generate import SiteFiles
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets" / "site"
 CSS_PATH = "assets/workshopkit.css"
+SHIM_PATH = "assets/javascripts/iframe-worker-shim.js"
+
+
+def iframe_worker_shim() -> Path | None:
+    """The iframe-worker shim that lets search run from file:// (installed by scripts/setup)."""
+    import sys
+
+    candidates = [os.environ.get("WORKSHOPKIT_IFRAME_WORKER", ""),
+                  str(Path(sys.prefix) / "js" / "node_modules" / "iframe-worker" / "shim" / "index.js")]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    return None
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 os.environ.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
@@ -36,6 +49,13 @@ def derive_config(base: SiteConfig, files: SiteFiles, audience: str, title_suffi
     data["docs_dir"] = "docs"
     data["nav"] = files.nav
     data["extra_css"] = list(data.get("extra_css") or []) + [CSS_PATH]
+    shim = iframe_worker_shim()
+    if shim is not None:
+        # Material's offline plugin would link the shim from a CDN; serve our own copy so that
+        # search works on a computer without a network.
+        extra = data.setdefault("extra", {})
+        extra["polyfills"] = list(extra.get("polyfills") or []) + [SHIM_PATH]
+        files.copies[SHIM_PATH] = shim
     data["validation"] = {
         "omitted_files": "warn",
         "absolute_links": "warn",
