@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from . import blocks
 from .agenda import AgendaDay, compute
 from .load import Project
-from .model import Glossary, Module, Source, Workshop
+from .model import Curriculum, Glossary, Module, Source, Workshop
 from .visibility import Audience, Visibility
 from .walk import field_visibility
 
@@ -77,10 +77,31 @@ class View:
     sources: list[Source] = field(default_factory=list)
     seeds: list[Source] = field(default_factory=list)
     glossary: Glossary | None = None
+    curriculum: Curriculum | None = None
     hidden_modules: int = 0
 
     def module(self, mid: str) -> Module | None:
         return next((m for m in self.modules if m.id == mid), None)
+
+    def tracks(self) -> list[tuple[str, str, str, list[Module]]]:
+        """(id, title, summary, visible modules) per track, in the curriculum's order.
+
+        Without ``curriculum/curriculum.yml`` the modules are grouped by their ``track`` key.
+        """
+        out: list[tuple[str, str, str, list[Module]]] = []
+        placed: set[str] = set()
+        if self.curriculum is not None:
+            for t in self.curriculum.tracks:
+                mods = [m for m in (self.module(mid) for mid in t.modules) if m is not None]
+                placed.update(m.id for m in mods)
+                if mods:
+                    out.append((t.id, t.title, t.summary, mods))
+        rest: dict[str, list[Module]] = {}
+        for m in self.modules:
+            if m.id not in placed:
+                rest.setdefault(m.track, []).append(m)
+        out.extend((tid, tid, "", mods) for tid, mods in rest.items())
+        return out
 
     def source(self, sid: str) -> Source | None:
         return next((s for s in self.seeds + self.sources if s.id == sid), None)
@@ -90,8 +111,9 @@ def view(project: Project, audience: Audience, closed_label: str = "Closed sessi
     """Build the :class:`View` of ``project`` for ``audience``."""
     modules = [gate(m, audience) for m in project.modules]
     visible = [m for m in modules if m is not None]
+    curriculum = gate(project.curriculum, audience) if project.curriculum else None
     out = View(audience, visible, sources=list(project.sources), seeds=list(project.seeds),
-               glossary=project.glossary, hidden_modules=len(modules) - len(visible))
+               glossary=project.glossary, curriculum=curriculum, hidden_modules=len(modules) - len(visible))
     by_id = {m.id: m for m in visible}
     full = {m.id: m for m in project.modules}
     for w in project.workshops:

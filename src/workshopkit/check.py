@@ -235,6 +235,35 @@ class Checker:
                 if term.source is not None:
                     self.ref(g, ("terms", i, "source", "ref"), term.source.ref, ids, "source")
 
+    def tracks(self) -> None:
+        c = self.project.curriculum
+        if c is None:
+            return
+        self.unique(c, c.tracks, ("tracks",), "track")
+        track_ids = [t.id for t in c.tracks]
+        listed: dict[str, str] = {}
+        modules = {m.id: m for m in self.project.modules}
+        for ti, t in enumerate(c.tracks):
+            for mi, mid in enumerate(t.modules):
+                if not self.ref(c, ("tracks", ti, "modules", mi), mid, modules, "module"):
+                    continue
+                if mid in listed:
+                    self.add(c, ("tracks", ti, "modules", mi), f"module '{mid}' is already listed in track '{listed[mid]}'",
+                             "list each module once, in the track of its 'track' key")
+                listed[mid] = t.id
+                if modules[mid].track != t.id:
+                    self.add(c, ("tracks", ti, "modules", mi),
+                             f"module '{mid}' has track '{modules[mid].track}' in its module.yml, not '{t.id}'",
+                             "make the two agree")
+        for m in self.project.modules:
+            if m.track not in track_ids:
+                self.add(m, ("track",), f"unknown track '{m.track}'; the module is shown after the listed tracks",
+                         _suggest(m.track, track_ids) or f"tracks in curriculum/curriculum.yml: {', '.join(track_ids)}",
+                         "warning")
+            elif m.id not in listed:
+                self.add(m, ("id",), f"module '{m.id}' is not listed in curriculum/curriculum.yml; it is shown after the listed modules",
+                         f"add it under track '{m.track}'", "warning")
+
     def texts(self) -> None:
         for t in self.project.texts:
             check_text(t, self.project, self.diags)
@@ -246,6 +275,7 @@ class Checker:
         for w in self.project.workshops:
             self.workshop(w)
         self.sources()
+        self.tracks()
         self.texts()
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from .model import OBJECTIVE_VERBS, Glossary, Module, Source, SourceLibrary, Workshop
+from .model import OBJECTIVE_VERBS, Curriculum, Glossary, Module, Source, SourceLibrary, Workshop
 from .walk import field_visibility, is_markdown, model_classes
 
 FILES: list[tuple[str, str, type[BaseModel]]] = [
@@ -22,6 +22,7 @@ FILES: list[tuple[str, str, type[BaseModel]]] = [
     ("curriculum/sources/*.yml", "The shared bibliography", SourceLibrary),
     ("seeds/&lt;id&gt;.yml", "A seed document record", Source),
     ("curriculum/glossary.yml", "The glossary", Glossary),
+    ("curriculum/curriculum.yml", "Home page text and the tracks, in order", Curriculum),
 ]
 
 

@@ -6,6 +6,7 @@ Layout read here::
     curriculum/<id>.yml                          workshops
     curriculum/sources/*.yml                     the shared bibliography
     curriculum/glossary.yml                      glossary terms
+    curriculum/curriculum.yml                    home page text and the tracks, in order
     seeds/<id>.yml                               one record per seed document
 """
 
@@ -21,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import blocks, links
 from .errors import Diagnostic, rel
-from .model import Glossary, Module, Source, SourceLibrary, Workshop
+from .model import Curriculum, Glossary, Module, Source, SourceLibrary, Workshop
 from .walk import Loc, fields, is_markdown, model_classes
 from .yamlload import YamlDoc, YamlError, dotted, load_file
 
@@ -53,6 +54,7 @@ class Project:
     sources: list[Source] = field(default_factory=list)
     seeds: list[Source] = field(default_factory=list)
     glossary: Glossary | None = None
+    curriculum: Curriculum | None = None
     docs: dict[str, YamlDoc] = field(default_factory=dict)
     files: dict[int, str] = field(default_factory=dict)  # id(model) -> display path
     texts: list[TextRef] = field(default_factory=list)
@@ -346,6 +348,12 @@ def load_project(root: Path) -> tuple[Project, list[Diagnostic]]:
                 if glossary is not None:
                     project.glossary = glossary
                     project.files[id(glossary)] = display
+            elif path.name == "curriculum.yml":
+                index = parse_model(Curriculum, doc, display, diags)
+                if index is not None:
+                    project.curriculum = index
+                    project.files[id(index)] = display
+                    resolve_texts(project, index, doc, display, curriculum, diags)
             else:
                 workshop = parse_model(Workshop, doc, display, diags)
                 if workshop is None:

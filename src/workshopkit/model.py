@@ -426,6 +426,24 @@ class Workshop(Base):
         return day.date or self.start_date + dt.timedelta(days=index)
 
 
+class Track(Base):
+    """A group of modules for one audience, in teaching order."""
+
+    id: Id = Field(description="Track id, used as 'track' in module.yml.")
+    title: Text = Field(description="Title shown on the sites.")
+    summary: str = Field("", description="One or two sentences on who the track is for.")
+    modules: list[Id] = Field(default_factory=list, description="Module ids in the order they are taught.")
+
+
+class Curriculum(Base):
+    """``curriculum/curriculum.yml``: the home page text and the tracks, in order."""
+
+    title: Text = Field(description="Title of the curriculum (the sites' home page heading).")
+    summary: str = md("Introduction on the home page: what the curriculum is and who it is for.")
+    how_to_use: str = md("How participants and facilitators use the manual and the PDFs.")
+    tracks: list[Track] = Field(min_length=1, description="The tracks, in the order they are shown.")
+
+
 class GlossaryEntry(Base):
     term: Text = Field(description="The term.")
     definition: Text = Field(description="A definition in the project's own words.")
@@ -446,4 +464,5 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "source": Source,
     "sources": SourceLibrary,
     "glossary": Glossary,
+    "curriculum": Curriculum,
 }

@@ -24,7 +24,7 @@ from .schema import SCHEMA_DIR
 from .yamlload import YamlError, load_file
 
 #: Names of ``curriculum/*.yml`` files that are not workshops.
-RESERVED_WORKSHOP_IDS = {"glossary", "sources"}
+RESERVED_WORKSHOP_IDS = {"glossary", "sources", "curriculum"}
 
 
 @dataclass

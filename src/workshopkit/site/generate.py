@@ -21,12 +21,6 @@ from ..model import Handout, Module, Session
 from ..strings import Strings, load_strings
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-TRACK_TITLES = {
-    "foundations": "Foundations",
-    "service-providers": "Service providers",
-    "humanitarian-dprk": "Humanitarian assistance and the DPRK",
-    "training-of-trainers": "Training of trainers",
-}
 
 
 @dataclass
@@ -72,8 +66,7 @@ class SiteGenerator:
         self.env = environment("site")
         self.env.filters["cell"] = table_cell
         self.env.globals.update(s=self.s, audience=view.audience, fac=view.audience.is_facilitator,
-                                session_minutes=session_minutes, module_minutes=module_minutes,
-                                track_titles=TRACK_TITLES)
+                                session_minutes=session_minutes, module_minutes=module_minutes)
         self._handout_pages: dict[str, str] = {}
         for m in view.modules:
             for h in m.handouts:
@@ -137,10 +130,8 @@ class SiteGenerator:
 
     def generate(self) -> SiteFiles:
         v = self.view
-        modules_by_track: dict[str, list[Module]] = {}
-        for m in v.modules:
-            modules_by_track.setdefault(m.track or "other", []).append(m)
-        self.render("index.md.j2", "index.md", modules_by_track=modules_by_track, site_name=self.site_title())
+        tracks = v.tracks()
+        self.render("index.md.j2", "index.md", tracks=tracks, curriculum=v.curriculum, site_name=self.site_title())
         nav: list[Any] = [{self.s["home"]: "index.md"}]
 
         if v.workshops:
@@ -152,11 +143,8 @@ class SiteGenerator:
             nav.append({self.s["workshops"]: items})
 
         module_nav: list[Any] = []
-        for track, mods in modules_by_track.items():
-            track_items: list[Any] = []
-            for m in mods:
-                track_items.append({m.title: self.module_pages(m)})
-            module_nav.append({TRACK_TITLES.get(track, track.replace("-", " ").title()): track_items})
+        for _, title, _, mods in tracks:
+            module_nav.append({title or self.s["modules"]: [{m.title: self.module_pages(m)} for m in mods]})
         if module_nav:
             nav.append({self.s["modules"]: module_nav})
 
