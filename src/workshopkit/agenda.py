@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .model import Module, Session, Slot, Workshop
+from .model import AssessmentItem, Module, Session, Slot, Workshop
 
 
 def session_minutes(session: Session, variant: str) -> int:
@@ -110,3 +110,34 @@ def compute(workshop: Workshop, modules: dict[str, Module]) -> list[AgendaDay]:
         out.end = _clock(clock)
         days.append(out)
     return days
+
+
+def knowledge_test_items(workshop: Workshop, modules: dict[str, Module]) -> list[tuple[Module, "AssessmentItem"]]:
+    """The items of a workshop's pre/post test, in agenda order.
+
+    An explicit ``knowledge_test`` list wins; otherwise each objective served by a session in
+    the agenda contributes its first item that is asked both before and after.
+    """
+    out: list[tuple[Module, AssessmentItem]] = []
+    if workshop.knowledge_test:
+        for ref in workshop.knowledge_test:
+            mid, qid = ref.split("/", 1)
+            m = modules.get(mid)
+            q = next((q for q in m.assessment if q.id == qid), None) if m else None
+            if m is not None and q is not None:
+                out.append((m, q))
+        return out
+    seen: set[tuple[str, str]] = set()
+    for day in workshop.days:
+        for slot in day.slots:
+            for m, s in expand_slot(slot, modules):
+                if m is None or s is None:
+                    continue
+                for oid in s.objectives:
+                    if (m.id, oid) in seen:
+                        continue
+                    seen.add((m.id, oid))
+                    q = next((q for q in m.assessment if q.objective == oid and q.phase == "both"), None)
+                    if q is not None and (m, q) not in out:
+                        out.append((m, q))
+    return out

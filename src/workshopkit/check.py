@@ -191,6 +191,13 @@ class Checker:
                             self.add(w, loc + ("session",), f"module '{mid}' has no session '{sid}'",
                                      _suggest(sid, [s.id for s in m.sessions]) or
                                      "sessions: " + ", ".join(s.id for s in m.sessions))
+        for ti, ref in enumerate(w.knowledge_test):
+            mid, qid = ref.split("/", 1)
+            if self.ref(w, ("knowledge_test", ti), mid, modules, "module"):
+                items = [q.id for q in modules[mid].assessment]
+                if qid not in items:
+                    self.add(w, ("knowledge_test", ti), f"module '{mid}' has no assessment item '{qid}'",
+                             _suggest(qid, items) or "items: " + ", ".join(items))
         for day in compute(w, modules):
             if day.overrun > 0:
                 self.add(w, ("days", day.index, "end"),

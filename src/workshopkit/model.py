@@ -418,6 +418,9 @@ class Workshop(Base):
     recording: Literal["none", "internal", "public"] = Field("none", description="Whether sessions are recorded.")
     support_contacts: list[SupportContact] = Field(default_factory=list, description="Where participants can find support (needed when modules carry content warnings).")
     facilitators: list[Person] = private("Who facilitates (facilitator only).", default_factory=list)
+    knowledge_test: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*$")]] = Field(
+        default_factory=list,
+        description="Items of the pre/post test as 'module-id/item-id'; when empty, one item for each objective the workshop's sessions serve.")
     logistics: str = private("Room, equipment and other notes for organisers only.", vis="organiser", default="")
     days: list[Day] = Field(min_length=1, description="The days of the event.")
 

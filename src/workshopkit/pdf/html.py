@@ -20,7 +20,7 @@ import segno
 from markupsafe import Markup
 
 from .. import links
-from ..agenda import AgendaDay, Row, session_minutes
+from ..agenda import AgendaDay, Row, session_minutes, knowledge_test_items
 from ..audience import View, WorkshopView
 from ..markdown import SiteConfig, prepare, shift_headings, to_html
 from ..model import Handout, Module, Session
@@ -160,7 +160,13 @@ class PrintGenerator:
                         sessions.append((m, sess, [row], day))
         anchors = self.handout_anchors(modules)
         self._urls = self._handout_urls(view)
-        return dict(w=wv.workshop, wv=wv, view=view, modules=modules, sessions=sessions,
+        test: list[tuple[Module, list[Any]]] = []
+        for m, q in knowledge_test_items(wv.workshop, {m.id: m for m in view.modules}):
+            if test and test[-1][0].id == m.id:
+                test[-1][1].append(q)
+            else:
+                test.append((m, [q]))
+        return dict(w=wv.workshop, wv=wv, view=view, modules=modules, sessions=sessions, test=test,
                     md=lambda text, shift=2: self.md(text, shift, anchors), anchor=self._anchor,
                     clock=_clock_add, fac=view.audience.is_facilitator, audience=view.audience)
 
