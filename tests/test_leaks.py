@@ -56,7 +56,7 @@ def test_canaries_cover_every_private_field_of_the_schema(canary_build):
     assert len(canaries.facilitator) > 20 and len(canaries.restricted) > 10 and canaries.organiser
 
 
-def test_no_private_canary_in_any_participant_output(canary_build):
+def test_no_private_canary_in_any_participant_output(canary_build, record_property):
     root, canaries = canary_build
     outputs = all_files_text(root / "build" / "site" / "participant")
     outputs.update(all_files_text(root / "build" / "pdf" / "participant"))
@@ -65,6 +65,8 @@ def test_no_private_canary_in_any_participant_output(canary_build):
             "knowledge-test.pdf", "evaluation-form.pdf"} <= names
     assert not (root / "build" / "pdf" / "restricted").exists()
     leaks = _found(outputs, canaries.private)
+    record_property("figure: canaries planted / participant files scanned",
+                    f"{len(canaries.private)} / {len(outputs)}, leaks {len(leaks)}")
     assert leaks == {}, {t: (canaries.places[t], files) for t, files in leaks.items()}
     # The knowledge test for participants carries no answer marks.
     test_text = outputs[root / "build/pdf/participant/demo/knowledge-test.pdf"]

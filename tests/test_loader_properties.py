@@ -26,6 +26,10 @@ from workshopkit.yamlload import YamlDoc, YamlError, decode, parse
 
 from conftest import FIXTURES
 
+# All property tests run in one worker, in file order, so that the last test can report the count.
+pytestmark = pytest.mark.xdist_group("fuzz")
+EXAMPLES = {"tried": 0}
+
 # --------------------------------------------------------------------------------------------
 # Strategies
 
@@ -107,18 +111,21 @@ def check_parse(text: str) -> YamlDoc | None:
 @settings(max_examples=2500, deadline=None)
 @given(any_text)
 def test_parse_arbitrary_text(text: str) -> None:
+    EXAMPLES["tried"] += 1
     check_parse(text)
 
 
 @settings(max_examples=6000, deadline=None)
 @given(yamlish | deep)
 def test_parse_yamlish_text(text: str) -> None:
+    EXAMPLES["tried"] += 1
     check_parse(text)
 
 
 @settings(max_examples=2000, deadline=None)
 @given(st.binary(max_size=200) | yamlish.map(lambda t: t.encode("utf-8", "surrogatepass")))
 def test_decode_and_parse_bytes(raw: bytes) -> None:
+    EXAMPLES["tried"] += 1
     try:
         text = decode(raw, "f.yml")
     except YamlError as exc:
@@ -133,6 +140,7 @@ def test_decode_and_parse_bytes(raw: bytes) -> None:
 @given(st.sampled_from(["\ufeff", ""]), yamlish, st.sampled_from(["\n", "\r\n", "\r"]))
 def test_bom_and_line_endings_do_not_change_the_result(bom: str, text: str, newline: str) -> None:
     """A BOM and Windows or old Mac line endings give the same data and lines as plain '\\n'."""
+    EXAMPLES["tried"] += 1
     plain = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     raw = (bom + plain.replace("\n", newline)).encode("utf-8", "surrogatepass")
     try:
@@ -190,6 +198,7 @@ def _load_and_check(repo: Path, target: str, raw: bytes) -> list[Diagnostic]:
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(target=st.sampled_from(TARGETS[:-1]), text=yamlish | any_text)
 def test_load_project_on_generated_file(repo: Path, target: str, text: str) -> None:
+    EXAMPLES["tried"] += 1
     diags = _load_and_check(repo, target, text.encode("utf-8", "surrogatepass"))
     assert all(d.severity in ("error", "warning") for d in diags)
 
@@ -218,6 +227,7 @@ def mutated(draw: st.DrawFn) -> tuple[str, bytes]:
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=mutated())
 def test_load_project_on_mutated_file(repo: Path, case: tuple[str, bytes]) -> None:
+    EXAMPLES["tried"] += 1
     target, raw = case
     _load_and_check(repo, target, raw)
 
@@ -225,4 +235,12 @@ def test_load_project_on_mutated_file(repo: Path, case: tuple[str, bytes]) -> No
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(target=st.sampled_from(TARGETS), raw=st.binary(max_size=300))
 def test_load_project_on_arbitrary_bytes(repo: Path, target: str, raw: bytes) -> None:
+    EXAMPLES["tried"] += 1
     _load_and_check(repo, target, raw)
+
+
+def test_zz_fuzz_figures(record_property):
+    """Reported at the end of the run: how many generated inputs the loader survived."""
+    record_property("figure: loader fuzz examples tried", EXAMPLES["tried"])
+    if EXAMPLES["tried"]:  # zero when only this test was selected
+        assert EXAMPLES["tried"] >= 10_000
