@@ -223,6 +223,7 @@ class PrintGenerator:
         url = self.online_url(SiteGenerator.handout_page(m, h))
         title = h.title
         html = self.render("handout.html.j2", doc_title=title, doc_kind=self.s["handout"], m=m, h=h,
+                           running_title=f"{self.s['handout']} · {m.title}",
                            url=url, qr=qr_data_uri(url) if url else "",
                            md=lambda text, shift=1: self.md(text, shift), view=view,
                            sources=[view.source(c.ref) for c in h.sources if view.source(c.ref)])
