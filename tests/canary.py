@@ -178,6 +178,12 @@ def make_canary_repo(dest: Path) -> Canaries:
     w = yaml.safe_load(wpath.read_text(encoding="utf-8"))
     plant(w, Workshop, canaries, "demo")
     w["days"][0]["end"] = "13:30"
+    # Private event data lives in events/ (git-ignored); no build may read it into an output.
+    roster = dest / "events" / "demo"
+    roster.mkdir(parents=True)
+    names = [canaries.new("organiser", f"events/demo/roster.csv row {i}") for i in range(3)]
+    (roster / "roster.csv").write_text("name,organisation,email\n" + "".join(
+        f"{n},Org {n},{n}@example.org\n" for n in names), encoding="utf-8")
     w["days"][0]["slots"].append({"module": "gamma"})
     _dump(wpath, w)
     return canaries

@@ -137,3 +137,17 @@ def test_participant_view_itself_holds_no_private_canary(tmp_path):
     facilitator = dump(view(project, FACILITATOR))
     assert [t for t in canaries.restricted | canaries.organiser if t in facilitator] == []
     assert [t for t in canaries.facilitator if t not in facilitator] == []
+
+
+def test_roster_names_never_reach_any_output(canary_build):
+    """events/ holds private rosters: nothing of them is in any site, PDF or archive."""
+    root, canaries = canary_build
+    roster = {t for t, where in canaries.places.items() if where.startswith("events/")}
+    assert len(roster) == 3
+    outputs = all_files_text(root / "build" / "site")
+    outputs.update(all_files_text(root / "build" / "pdf"))
+    with zipfile.ZipFile(root / "build" / "offline" / "participant-site.zip") as z:
+        for name in z.namelist():
+            outputs[Path(name)] = z.read(name).decode("utf-8", errors="replace")
+    assert _found(outputs, roster) == {}
+    assert "events/" in (Path(__file__).resolve().parent.parent / ".gitignore").read_text().split()
