@@ -139,3 +139,19 @@ def test_no_change_rebuild_renders_nothing_and_one_edit_renders_only_its_documen
     fourth = build(root, site=False)
     assert "participant/handouts/alpha/case-lin.pdf" not in fourth.pdf_rendered
     assert "participant/demo/workbook.pdf" in fourth.pdf_rendered
+
+
+def test_fonts_are_embedded_and_korean_renders_with_whole_words(tmp_path: Path):
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "mini", root)
+    korean = "참가자는 첫 대화에서 동의를 구하는 방법을 연습합니다."
+    sheet = root / "modules/alpha/handouts/opening-sheet.md"
+    sheet.write_text(sheet.read_text() + f"\n{korean}\n", encoding="utf-8")
+    build(root, site=False, only="alpha")
+    path = root / "build/pdf/participant/handouts/alpha/opening-sheet.pdf"
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts), fonts  # the 'emb' column
+    assert any("CJK" in line for line in fonts), "Hangul is set in Noto CJK"
+    text = pdf_text(path)
+    assert "\u2060" not in text
+    assert korean.replace(" ", "") in text.replace(" ", "").replace("\n", "")
