@@ -46,7 +46,9 @@ from typing import Any
 
 RESULT_MARK = "WORKSHOPKIT-BENCH-RESULT "
 AUDIENCES = ("participant", "facilitator")
-STAGE_GROUPS = ("load", "check", "generate", "mkdocs", "pdf", "baselines", "incremental")
+STAGE_GROUPS = ("load", "check", "generate", "mkdocs", "mkdocs-plain", "pdf", "weasyprint-1proc", "incremental")
+#: Names that stand for several groups.
+STAGE_ALIASES = {"baselines": ("mkdocs-plain", "weasyprint-1proc"), "all": STAGE_GROUPS}
 DEFAULT_SIZES = (10, 100)
 #: From this many modules on, the PDF stage renders the documents of a few workshops only
 #: (unless --pdf-workshops says otherwise): a thousand handouts take many minutes per run.
@@ -376,15 +378,84 @@ def _cpu(r: Any) -> float:
     return r.ru_utime + r.ru_stime
 
 
+def _descendants(pid: int) -> list[int]:
+    """Every live descendant of ``pid`` (Linux /proc)."""
+    out: list[int] = []
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        kids: list[int] = []
+        try:
+            for task in Path(f"/proc/{p}/task").iterdir():
+                kids += [int(x) for x in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        out += kids
+        todo += kids
+    return out
+
+
+class WorkerWatch:
+    """Samples the peak RSS (VmHWM) of this process's PDF worker processes while a stage runs.
+
+    ``ru_maxrss`` of RUSAGE_CHILDREN is not the worker's own peak: a child started with fork +
+    exec keeps the parent's RSS at the fork as its maximum. VmHWM belongs to the worker's own
+    address space; sampled every ``interval`` seconds, the last value seen of each worker is its
+    peak up to at most that long before it exited.
+    """
+
+    def __init__(self, interval: float = 0.1):
+        import threading
+
+        self.interval = interval
+        self.peaks: dict[int, int] = {}  # pid -> VmHWM in KiB
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> "WorkerWatch":
+        if Path("/proc/self/task").is_dir():
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.sample()
+            self._stop.wait(self.interval)
+
+    def sample(self) -> None:
+        for pid in _descendants(os.getpid()):
+            try:
+                cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+                if b"spawn_main" not in cmd and b"forkserver" not in cmd:
+                    continue  # not a pool worker (fc-list, the resource tracker, mkdocs …)
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        self.peaks[pid] = max(self.peaks.get(pid, 0), int(line.split()[1]))
+            except (OSError, ValueError):
+                continue
+
+
 def measure(fn: Callable[[], dict[str, Any] | None]) -> dict[str, Any]:
     """Run ``fn`` and return its wall time, CPU time and peak memory (plus what it returns)."""
     import gc
 
     gc.collect()
-    w0, s0, c0 = _snapshot()
-    extra = fn() or {}
-    w1, s1, c1 = _snapshot()
+    with WorkerWatch() as watch:
+        w0, s0, c0 = _snapshot()
+        extra = fn() or {}
+        w1, s1, c1 = _snapshot()
+    workers = sorted(watch.peaks.values())
     return {
+        # PDF render workers seen (a pool replaces its workers every few documents) and the
+        # largest peak RSS of one of them
+        "workers_seen": len(workers),
+        "worker_peak_mb": workers[-1] / 1024 if workers else 0.0,
+        "worker_peaks_mb": [round(k / 1024, 1) for k in workers],
         "wall": w1 - w0,
         "cpu_self": _cpu(s1) - _cpu(s0),
         "cpu_children": _cpu(c1) - _cpu(c0),
@@ -392,7 +463,8 @@ def measure(fn: Callable[[], dict[str, Any] | None]) -> dict[str, Any]:
         # ru_maxrss is in KiB on Linux; it is the peak of the whole process (prerequisites too)
         "rss_mb": s1.ru_maxrss / 1024,
         "rss_before_mb": s0.ru_maxrss / 1024,
-        # the largest child waited for during this process's life (e.g. one PDF worker)
+        # the largest child waited for in this process's life (a forked child counts the parent's
+        # RSS at the fork; see WorkerWatch for the render workers' own peaks)
         "rss_children_mb": c1.ru_maxrss / 1024,
         **extra,
     }
@@ -619,28 +691,67 @@ def run_child(spec: dict[str, Any], timeout: float = 7200) -> dict[str, Any]:
 
 def expand_stages(selected: list[str]) -> list[str]:
     """The stage groups to run, with the groups they need."""
-    want = set(selected)
+    want: set[str] = set()
+    for name in selected:
+        want.update(STAGE_ALIASES.get(name, (name,)))
     unknown = want - set(STAGE_GROUPS)
     if unknown:
-        raise BenchError(f"unknown stage(s) {', '.join(sorted(unknown))}; choose from {', '.join(STAGE_GROUPS)}")
-    if "mkdocs" in want or "baselines" in want:
-        want.add("generate")
+        raise BenchError(f"unknown stage(s) {', '.join(sorted(unknown))}; choose from "
+                         f"{', '.join(STAGE_GROUPS + tuple(STAGE_ALIASES))}")
+    if "mkdocs" in want or "mkdocs-plain" in want:
+        want.add("generate")  # they build the pages that the generate stage writes
+    if "weasyprint-1proc" in want:
+        want.add("pdf")  # it renders the print HTML that the PDF stage saves
     return [g for g in STAGE_GROUPS if g in want]
 
 
-def bench_size(n: int, repo: Path, work: Path, args: argparse.Namespace, groups: list[str]) -> dict[str, Any]:
+def copy_repository(repo: Path, dest: Path) -> dict[str, Any]:
+    """Copy the repository's own curriculum (content only) for a run that may edit it."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    for name in ("modules", "curriculum", "seeds"):
+        if (repo / name).is_dir():
+            shutil.copytree(repo / name, dest / name)
+    shutil.copy2(repo / "mkdocs.yml", dest / "mkdocs.yml")
+    modules = [p for p in (dest / "modules").iterdir() if (p / "module.yml").is_file()]
+    words = sum(len(p.read_text(encoding="utf-8").split()) for m in modules for p in m.rglob("*")
+                if p.suffix in (".md", ".yml"))
+    return {"modules": len(modules), "workshops": len([p for p in (dest / "curriculum").glob("*.yml")
+                                                        if p.name not in ("glossary.yml", "curriculum.yml")]),
+            "words_per_module": round(words / max(1, len(modules))), "repository": str(repo)}
+
+
+def repo_edit_target(root: Path) -> tuple[Path, str, str]:
+    """A session text of the repository's curriculum and a one-word change to it."""
+    for path in sorted((root / "modules").glob("*/sessions/*.md")):
+        text = path.read_text(encoding="utf-8")
+        if " the " in text:
+            return path, " the ", " this "
+    raise BenchError("no session text to edit in the repository's modules")
+
+
+def bench_size(n: int | str, repo: Path, work: Path, args: argparse.Namespace, groups: list[str]) -> dict[str, Any]:
     root = work / f"curriculum-{n}"
-    n_ws = workshops_for(n) if not args.workshops else args.workshops
-    log(f"{n} modules: writing the synthetic curriculum")
-    info = make_curriculum(root, n, repo, n_ws, words=args.words)
-    pdf_limit = args.pdf_workshops
-    if pdf_limit is None and n >= PDF_LIMIT_FROM:
-        pdf_limit = PDF_LIMIT_DEFAULT
+    if n == "repo":
+        log("the repository's own curriculum: copying it")
+        info = copy_repository(repo, root)
+        target, edit_from, edit_to = repo_edit_target(root)
+        pdf_limit = args.pdf_workshops
+    else:
+        assert isinstance(n, int)
+        n_ws = workshops_for(n) if not args.workshops else args.workshops
+        log(f"{n} modules: writing the synthetic curriculum")
+        info = make_curriculum(root, n, repo, n_ws, words=args.words)
+        target, edit_from, edit_to = edit_target(root), EDIT_FROM, EDIT_TO
+        pdf_limit = args.pdf_workshops
+        if pdf_limit is None and n >= PDF_LIMIT_FROM:
+            pdf_limit = PDF_LIMIT_DEFAULT
     if pdf_limit is not None and pdf_limit >= info["workshops"]:
         pdf_limit = None
     runs: dict[str, list[dict[str, Any]]] = {}
-    target = edit_target(root)
     original = target.read_text(encoding="utf-8")
+    info["edited"] = str(target.relative_to(root))
     for r in range(args.repeat):
         out = work / f"out-{n}-{r}"
         if out.exists():
@@ -656,11 +767,11 @@ def bench_size(n: int, repo: Path, work: Path, args: argparse.Namespace, groups:
             plan += [{"stage": f"generate-{a}", "audience": a} for a in AUDIENCES]
         if "mkdocs" in groups:
             plan += [{"stage": f"mkdocs-{a}", "audience": a} for a in AUDIENCES]
-        if "baselines" in groups:
+        if "mkdocs-plain" in groups:
             plan += [{"stage": f"mkdocs-plain-{a}", "audience": a} for a in AUDIENCES]
-        if "pdf" in groups or "baselines" in groups:
+        if "pdf" in groups:
             plan.append({"stage": "pdf"})
-        if "baselines" in groups:
+        if "weasyprint-1proc" in groups:
             plan.append({"stage": "weasyprint-1proc"})
         for step in plan:
             log(f"{n} modules, run {r + 1}/{args.repeat}: {step['stage']}")
@@ -669,9 +780,9 @@ def bench_size(n: int, repo: Path, work: Path, args: argparse.Namespace, groups:
             try:
                 for stage in ("cold", "incremental", "nochange"):
                     if stage == "incremental":
-                        if EDIT_FROM not in original:
-                            raise BenchError(f"{target}: the sentence to edit is missing")
-                        target.write_text(original.replace(EDIT_FROM, EDIT_TO, 1), encoding="utf-8")
+                        if edit_from not in original:
+                            raise BenchError(f"{target}: the text to edit is missing")
+                        target.write_text(original.replace(edit_from, edit_to, 1), encoding="utf-8")
                     log(f"{n} modules, run {r + 1}/{args.repeat}: {stage} build")
                     runs.setdefault(stage, []).append(run_child({**base, "stage": stage}))
             finally:
@@ -722,7 +833,8 @@ def summarise(size: dict[str, Any]) -> dict[str, Any]:
     s["mkdocs_vs_plain"] = ratio(s["mkdocs_s"], s["mkdocs_plain_s"])
     s["pdf_speedup"] = ratio(s["weasyprint_1proc_s"], s["pdf_s"])
     s["pdf_render_speedup"] = ratio(s["weasyprint_1proc_s"], s["pdf_render_s"])
-    s["pdf_worker_rss_mb"] = get("pdf", "rss_children_mb")
+    s["pdf_worker_rss_mb"] = get("pdf", "worker_peak_mb")
+    s["pdf_workers_seen"] = get("pdf", "workers_seen")
     s["pdf_parent_rss_mb"] = get("pdf", "rss_mb")
     s["weasyprint_1proc_rss_mb"] = get("weasyprint-1proc", "rss_mb")
     s["pdf_layout_s"] = get("weasyprint-1proc", "layout_s")
@@ -733,9 +845,11 @@ def summarise(size: dict[str, Any]) -> dict[str, Any]:
         s["incremental_s"] = inc["wall"]
         s["incremental_ratio"] = ratio(inc["wall"], cold["wall"])
         cold_pdf, inc_pdf = cold["seconds"].get("pdf"), inc["seconds"].get("pdf")
+        s["incremental_pdf_s"] = inc_pdf
         s["incremental_pdf_ratio"] = ratio(inc_pdf, cold_pdf)
         cold_gen = sum(v for k, v in cold["seconds"].items() if k.startswith("generate-"))
         inc_gen = sum(v for k, v in inc["seconds"].items() if k.startswith("generate-"))
+        s["incremental_generate_s"] = inc_gen
         s["incremental_generate_ratio"] = ratio(inc_gen, cold_gen)
         s["pages"] = cold["pages"]
         s["incremental_page_writes"] = inc["page_writes"]
@@ -756,10 +870,17 @@ def _f(value: Any, digits: int = 2, suffix: str = "") -> str:
     return f"{value}{suffix}"
 
 
+def _pct(value: Any) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
 def tables(results: dict[str, Any]) -> str:
     sizes = results["sizes"]
+    def _label(n: str, size: dict[str, Any]) -> str:
+        return f"{size['curriculum']['modules']} (this repository)" if n == "repo" else n
+
     lines = ["### Stages (medians; each stage in its own process)", "",
-             "| modules | stage | wall s | CPU s | peak RSS MB (process / largest child) |",
+             "| modules | stage | wall s | CPU s | peak RSS MB (stage process / child) |",
              "|---:|---|---:|---:|---|"]
     order = ["load", "check", *(f"generate-{a}" for a in AUDIENCES), *(f"mkdocs-{a}" for a in AUDIENCES),
              *(f"mkdocs-plain-{a}" for a in AUDIENCES), "pdf", "weasyprint-1proc", "cold", "incremental", "nochange"]
@@ -778,29 +899,47 @@ def tables(results: dict[str, Any]) -> str:
                 docs = m.get("documents") or (m.get("pdf_rendered", 0) + m.get("pdf_cached", 0))
                 label += f" ({docs} PDFs)" if stage != "nochange" and stage != "incremental" else \
                     f" ({m['pdf_rendered']} rendered, {m['pdf_cached']} cached)"
-            child = f" / {m['rss_children_mb']:.0f}" if m.get("rss_children_mb", 0) >= 1 else ""
-            lines.append(f"| {n} | {label} | {m['wall']:.2f} | {m['cpu']:.2f} | {m['rss_mb']:.0f}{child} |")
-    lines += ["", "### Summary", "",
-              "| modules | words/module | generator s (load+check+pages) | plain MkDocs s | PDF stage s "
-              "| overhead ratio | 1-process WeasyPrint s | PDF speed-up | cold build s | one-word rebuild s "
-              "(ratio) | pages rewritten | PDFs rendered / cached | no-change PDFs rendered | PDF worker peak MB "
-              "| 1-process renderer peak MB |",
-              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            if m.get("worker_peak_mb"):
+                child = f" / {m['worker_peak_mb']:.0f} (worker)"
+            elif stage.startswith("mkdocs-plain-"):
+                child = f" / {m['rss_children_mb']:.0f} (mkdocs)"
+            else:
+                child = ""
+            lines.append(f"| {_label(n, size)} | {label} | {m['wall']:.2f} | {m['cpu']:.2f} | {m['rss_mb']:.0f}{child} |")
+    lines += ["", "### Generator overhead and PDF speed-up (medians)", "",
+              "| modules | words/module | generator s (load + check + pages) | plain `mkdocs build` s (both sites) "
+              "| MkDocs stage s (strict + link check) | PDF stage s | overhead ratio | WeasyPrint 1 process s "
+              "| PDF speed-up |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for n, size in sizes.items():
+        s, c = size["summary"], size["curriculum"]
+        pdf = _f(s.get("pdf_s"))
+        if size.get("pdf_workshops") is not None and s.get("pdf_s") is not None:
+            pdf += f" ({s.get('pdf_documents')} PDFs of {size['pdf_workshops']} workshops)"
+        elif s.get("pdf_s") is not None:
+            pdf += f" ({s.get('pdf_documents')} PDFs)"
+        lines.append(
+            f"| {_label(n, size)} | {c['words_per_module']} | {_f(s.get('overhead_s'))} | {_f(s.get('mkdocs_plain_s'))} "
+            f"| {_f(s.get('mkdocs_s'))} | {pdf} | {_pct(s.get('overhead_ratio'))} | {_f(s.get('weasyprint_1proc_s'))} "
+            f"| {_f(s.get('pdf_speedup'), 2, '×')} |")
+    lines += ["", "### Incremental builds and memory (medians)", "",
+              "| modules | cold build s | one-word rebuild s | its PDF stage s (of cold) | its page generation s "
+              "(of cold) | pages rewritten | PDFs rendered / cached | no-change rebuild s | no-change PDFs rendered "
+              "| PDF worker peak MB | WeasyPrint 1 process peak MB |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for n, size in sizes.items():
         s = size["summary"]
-        c = size["curriculum"]
-        pdf = _f(s.get("pdf_s"))
-        if size.get("pdf_workshops") is not None:
-            pdf += f" ({size['pdf_workshops']} of {c['workshops']} workshops)"
-        pages = (f"{s['incremental_page_writes']} of {s['pages']}" if "pages" in s else "–")
-        inc = (f"{s['incremental_s']:.2f} ({s['incremental_ratio']:.0%})" if "incremental_s" in s else "–")
+        inc = "–"
+        if "incremental_s" in s:
+            inc = f"{s['incremental_s']:.2f} ({_pct(s['incremental_ratio'])})"
+        pdf_inc = f"{_f(s.get('incremental_pdf_s'))} ({_pct(s.get('incremental_pdf_ratio'))})" if "incremental_s" in s else "–"
+        gen_inc = f"{_f(s.get('incremental_generate_s'))} ({_pct(s.get('incremental_generate_ratio'))})" if "incremental_s" in s else "–"
+        pages = f"{s['incremental_page_writes']} of {s['pages']}" if "pages" in s else "–"
         rendered = (f"{s['incremental_pdf_rendered']} / {s['incremental_pdf_cached']}"
                     if "incremental_pdf_rendered" in s else "–")
         lines.append(
-            f"| {n} | {c['words_per_module']} | {_f(s.get('overhead_s'))} | {_f(s.get('mkdocs_plain_s'))} | {pdf} "
-            f"| {_f(s.get('overhead_ratio'), 0 if s.get('overhead_ratio') is None else 3)} "
-            f"| {_f(s.get('weasyprint_1proc_s'))} | {_f(s.get('pdf_speedup'), 2, '×')} | {_f(s.get('cold_s'))} "
-            f"| {inc} | {pages} | {rendered} | {_f(s.get('nochange_pdf_rendered'))} "
+            f"| {_label(n, size)} | {_f(s.get('cold_s'))} | {inc} | {pdf_inc} | {gen_inc} | {pages} | {rendered} "
+            f"| {_f(s.get('nochange_s'))} | {_f(s.get('nochange_pdf_rendered'))} "
             f"| {_f(s.get('pdf_worker_rss_mb'), 0)} | {_f(s.get('weasyprint_1proc_rss_mb'), 0)} |")
     m = results["machine"]
     lines += ["", f"{m['cpu_count']} cores, Python {m['python']}, WeasyPrint {m['weasyprint']}, "
@@ -811,9 +950,12 @@ def tables(results: dict[str, Any]) -> str:
                for n, size in sizes.items() if size.get("pdf_workshops") is not None]
     if limited:
         lines += ["", "Limited PDF stage: " + "; ".join(limited) + "."]
-    lines += ["", "overhead ratio = generator time / (plain `mkdocs build` of both sites + PDF stage); "
-              "PDF speed-up = 1-process WeasyPrint time / PDF stage time; PDF worker peak = the largest "
-              "render worker of the PDF stage's pool."]
+    lines += ["", "Overhead ratio = generator time / (plain `mkdocs build` of both sites + PDF stage). "
+              "PDF speed-up = WeasyPrint in 1 process / PDF stage (same HTML). The one-word rebuild changes one "
+              "word of one session text; its PDF stage and page generation are compared with the cold build's. "
+              "PDF worker peak = the largest render worker of the PDF stage's pool; WeasyPrint 1 process peak = one "
+              "process rendering every document of the curriculum in turn. Peak RSS of a stage includes what its "
+              "process loaded first (the project)."]
     return "\n".join(lines)
 
 
@@ -1009,10 +1151,13 @@ def profile_tables(profiles: dict[str, Any]) -> str:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="scripts/bench", description=__doc__.split("\n\n")[0])
-    p.add_argument("--sizes", default=None, help="module counts, comma-separated (default 10,100; 1000 on request)")
+    p.add_argument("--sizes", default=None,
+                   help="module counts, comma-separated (default 10,100; 1000 on request); 'repo' measures a copy "
+                        "of the repository's own curriculum")
     p.add_argument("--repeat", type=int, default=3, help="runs per size; the tables show medians (default 3)")
-    p.add_argument("--stages", default=",".join(STAGE_GROUPS),
-                   help=f"stage groups to run (default all): {', '.join(STAGE_GROUPS)}")
+    p.add_argument("--stages", default="all",
+                   help=f"stage groups to run, comma-separated (default all): {', '.join(STAGE_GROUPS)}; "
+                        "'baselines' = mkdocs-plain,weasyprint-1proc; the groups a group needs are added")
     p.add_argument("--quick", action="store_true", help="a tiny run for CI: 1 module, 1 workshop, 1 run, short texts")
     p.add_argument("--out", default="build/bench", help="folder for results.json (default build/bench)")
     p.add_argument("--workers", type=int, default=None, help="PDF worker processes (default: one per core)")
@@ -1035,11 +1180,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.workshops = args.workshops or 1
     sizes = args.sizes or ",".join(map(str, DEFAULT_SIZES))
     try:
-        args.sizes = [int(x) for x in sizes.split(",") if x.strip()]
+        args.sizes = [x.strip() if x.strip() == "repo" else int(x) for x in sizes.split(",") if x.strip()]
         args.profile_sizes = [int(x) for x in args.profile_sizes.split(",") if x.strip()]
     except ValueError:
-        p.error("--sizes and --profile-sizes take whole numbers, e.g. 10,100")
-    if any(n < 1 for n in args.sizes) or args.repeat < 1:
+        p.error("--sizes takes whole numbers or 'repo' (the repository's own curriculum), e.g. repo,10,100")
+    if any(n != "repo" and n < 1 for n in args.sizes) or args.repeat < 1:
         p.error("sizes and --repeat must be at least 1")
     args.stages = [x.strip() for x in args.stages.split(",") if x.strip()]
     return args
