@@ -153,20 +153,32 @@ def run_build(opts: BuildOptions, progress: Progress | None = None,
     report.seconds["check"] = time.perf_counter() - t0
     views = views_for(project, opts)
     stage = atomic.staging(opts.out_dir)
+    background = None
     try:
         pairs: list[tuple[Path, Path]] = []
+        if opts.pdf and pdf_stage is None:
+            # PDFs render in worker processes while this process builds the sites.
+            from .pdf.build import PdfStage
+
+            t1 = time.perf_counter()
+            background = PdfStage(project, views, config, opts, stage, report, progress)
+            background.start()
+            report.seconds["pdf-prepare"] = time.perf_counter() - t1
         if opts.site:
             pairs += build_sites(project, views, config, opts, stage, report, progress)
-        if opts.pdf:
-            if pdf_stage is None:
-                from .pdf.build import build_pdfs as pdf_stage
+        if background is not None:
             t1 = time.perf_counter()
+            pairs += background.finish()
+            background = None
+            report.seconds["pdf-wait"] = time.perf_counter() - t1
+        elif opts.pdf and pdf_stage is not None:
             pairs += pdf_stage(project, views, config, opts, stage, report, progress)
-            report.seconds["pdf"] = time.perf_counter() - t1
         progress("swapping the new build in")
         atomic.swap_in(pairs)
         report.outputs = [target for _, target in pairs]
     finally:
+        if background is not None:
+            background.abort()
         atomic.discard(stage)
     return report
 

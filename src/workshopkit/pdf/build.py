@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 from .. import __version__, atomic
 from ..audience import View, view
@@ -21,7 +22,7 @@ from ..markdown import SiteConfig
 from ..strings import load_strings
 from ..visibility import Audience
 from .html import PrintDoc, PrintGenerator, css_text, digest
-from .render import Job, add_toc, render_all
+from .render import Job, Renderer, add_toc
 
 _FONT_KEY: str | None = None
 
@@ -66,65 +67,92 @@ def documents(project: Project, views: dict[str, View], gen: PrintGenerator, inc
     return docs
 
 
-def build_pdfs(project: Project, views: dict[str, View], config: SiteConfig, opts: object, stage: Path,
-               report: object, progress: object) -> list[tuple[Path, Path]]:
-    """Render the PDFs into ``stage/pdf`` and return the (new, target) pair for the swap."""
-    out_dir: Path = opts.out_dir  # type: ignore[attr-defined]
-    strings = load_strings("en")
-    cache = out_dir / ".cache" / "pdf"
-    cache.mkdir(parents=True, exist_ok=True)
-    assets = out_dir / ".cache" / "print-assets"
-    assets.mkdir(parents=True, exist_ok=True)
-    gen = PrintGenerator(config, strings, project.root, assets, paper=opts.paper)  # type: ignore[attr-defined]
-    progress("preparing print documents")  # type: ignore[operator]
-    docs = documents(project, views, gen, opts.include_restricted)  # type: ignore[attr-defined]
-    css = css_text(strings, opts.paper)  # type: ignore[attr-defined]
-    import weasyprint
+class PdfStage:
+    """The PDF stage in two halves, so rendering can overlap the site builds.
 
-    fixed = digest(css, fonts_key(), __version__, weasyprint.__version__, opts.paper)  # type: ignore[attr-defined]
-    pdf_stage = stage / "pdf"
-    pdf_stage.mkdir(parents=True, exist_ok=True)
-    todo: list[tuple[PrintDoc, str, Job]] = []
-    for doc in docs:
-        doc.html = add_toc(doc.html)
-        key = digest(fixed, doc.html)
-        cached = cache / f"{key}.pdf"
-        dest = pdf_stage / doc.rel_path
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        if cached.is_file():
-            _link_or_copy(cached, dest)
-            report.pdf_cached.append(doc.rel_path)  # type: ignore[attr-defined]
-        else:
-            tmp = cache / f".{key}.{os.getpid()}.tmp.pdf"
-            todo.append((doc, key, Job(doc.html, str(tmp), assets.as_uri() + "/", doc.title)))
-    if todo:
-        progress(f"rendering {len(todo)} PDF(s), {len(docs) - len(todo)} unchanged")  # type: ignore[operator]
-        t0 = time.perf_counter()
-        try:
-            results = {r.out: r for r in render_all([j for _, _, j in todo], css, out_dir,
-                                                    opts.workers)}  # type: ignore[attr-defined]
-        except BaseException:
-            for _, _, job in todo:
-                Path(job.out).unlink(missing_ok=True)
-            raise
-        errors = [r.error for r in results.values() if r.error]
-        if errors:
-            for _, _, job in todo:
-                Path(job.out).unlink(missing_ok=True)
-            raise BuildError("PDF rendering failed:\n  " + "\n  ".join(errors))
-        for doc, key, job in todo:
-            result = results[job.out]
-            cached = cache / f"{key}.pdf"
-            os.replace(job.out, cached)
-            _link_or_copy(cached, pdf_stage / doc.rel_path)
-            report.pdf_rendered.append(doc.rel_path)  # type: ignore[attr-defined]
-            if doc.pages_max and result.pages > doc.pages_max:
-                progress(f"warning: {doc.source}: the handout prints on {result.pages} pages; "  # type: ignore[operator]
-                         f"the limit is {doc.pages_max}")
-        report.seconds["pdf-render"] = time.perf_counter() - t0  # type: ignore[attr-defined]
-    _prune(cache, {digest(fixed, d.html) for d in docs})
-    atomic.mark(pdf_stage)
-    return [(pdf_stage, out_dir / "pdf")]
+    ``start`` decides which documents are unchanged (copied from the cache) and hands the others
+    to worker processes; ``finish`` waits for them and returns the (new, target) pair for the
+    swap; ``abort`` stops the workers and removes partial files.
+    """
+
+    def __init__(self, project: Project, views: dict[str, View], config: SiteConfig, opts: Any, stage: Path,
+                 report: Any, progress: Any):
+        self.opts, self.report, self.progress = opts, report, progress
+        out_dir: Path = opts.out_dir
+        self.out_dir = out_dir
+        strings = load_strings("en")
+        self.cache = out_dir / ".cache" / "pdf"
+        self.cache.mkdir(parents=True, exist_ok=True)
+        assets = out_dir / ".cache" / "print-assets"
+        assets.mkdir(parents=True, exist_ok=True)
+        gen = PrintGenerator(config, strings, project.root, assets, paper=opts.paper)
+        progress("preparing print documents")
+        self.docs = documents(project, views, gen, opts.include_restricted)
+        self.css = css_text(strings, opts.paper)
+        import weasyprint
+
+        fixed = digest(self.css, fonts_key(), __version__, weasyprint.__version__, opts.paper)
+        self.pdf_stage = stage / "pdf"
+        self.pdf_stage.mkdir(parents=True, exist_ok=True)
+        self.keys: set[str] = set()
+        self.todo: list[tuple[PrintDoc, str, Job]] = []
+        for doc in self.docs:
+            doc.html = add_toc(doc.html)
+            key = digest(fixed, doc.html)
+            self.keys.add(key)
+            cached = self.cache / f"{key}.pdf"
+            if cached.is_file():
+                _link_or_copy(cached, self.pdf_stage / doc.rel_path)
+                report.pdf_cached.append(doc.rel_path)
+            else:
+                tmp = self.cache / f".{key}.{os.getpid()}.tmp.pdf"
+                self.todo.append((doc, key, Job(doc.html, str(tmp), assets.as_uri() + "/", doc.title)))
+        self.renderer = Renderer([j for _, _, j in self.todo], self.css, out_dir, opts.workers)
+        self.t0 = time.perf_counter()
+
+    def start(self) -> None:
+        if self.todo:
+            self.progress(f"rendering {len(self.todo)} PDF(s) in the background, {len(self.docs) - len(self.todo)} unchanged")
+        self.renderer.start()
+
+    def abort(self) -> None:
+        self.renderer.abort()
+        for _, _, job in self.todo:
+            Path(job.out).unlink(missing_ok=True)
+
+    def finish(self) -> list[tuple[Path, Path]]:
+        if self.todo:
+            self.progress("waiting for the PDFs")
+            try:
+                results = {r.out: r for r in self.renderer.results()}
+            except BaseException:
+                self.abort()
+                raise
+            errors = [r.error for r in results.values() if r.error]
+            if errors:
+                self.abort()
+                raise BuildError("PDF rendering failed:\n  " + "\n  ".join(errors))
+            for doc, key, job in self.todo:
+                result = results[job.out]
+                cached = self.cache / f"{key}.pdf"
+                os.replace(job.out, cached)
+                _link_or_copy(cached, self.pdf_stage / doc.rel_path)
+                self.report.pdf_rendered.append(doc.rel_path)
+                if doc.pages_max and result.pages > doc.pages_max:
+                    self.progress(f"warning: {doc.source}: the handout prints on {result.pages} pages; "
+                                  f"the limit is {doc.pages_max}")
+            self.report.seconds["pdf-render"] = time.perf_counter() - self.t0
+        _prune(self.cache, self.keys)
+        atomic.mark(self.pdf_stage)
+        return [(self.pdf_stage, self.out_dir / "pdf")]
+
+
+def build_pdfs(project: Project, views: dict[str, View], config: SiteConfig, opts: Any, stage: Path,
+               report: Any, progress: Any) -> list[tuple[Path, Path]]:
+    """Render the PDFs into ``stage/pdf`` (waiting for them) and return the pair for the swap."""
+    pdf = PdfStage(project, views, config, opts, stage, report, progress)
+    pdf.start()
+    return pdf.finish()
 
 
 def _link_or_copy(src: Path, dest: Path) -> None:

@@ -87,25 +87,57 @@ def _render(job: Job) -> Result:
         return Result(job.out, 0, f"{job.title}: {exc}")
 
 
-def render_all(jobs: list[Job], css_text: str, allowed_root: Path, workers: int | None = None) -> list[Result]:
-    """Render every job; the largest first so the pool stays busy to the end."""
-    if not jobs:
-        return []
-    jobs = sorted(jobs, key=lambda j: len(j.html), reverse=True)
-    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    if workers == 1:
-        _init(css_text, str(allowed_root))
-        return [_render(j) for j in jobs]
-    import multiprocessing
+class Renderer:
+    """Renders jobs in worker processes while the caller does other work (e.g. the sites).
 
-    # multiprocessing.Pool recycles workers reliably (concurrent.futures' max_tasks_per_child
-    # can deadlock on Python 3.11); spawn gives each worker a clean interpreter.
-    ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(processes=workers, initializer=_init, initargs=(css_text, str(allowed_root)),
-                  maxtasksperchild=TASKS_PER_WORKER) as pool:
-        pending = [pool.apply_async(_render, (j,)) for j in jobs]
-        results = [p.get(timeout=RENDER_TIMEOUT) for p in pending]
-    return results
+    ``start`` submits every job (largest first, so the pool stays busy to the end); ``results``
+    waits for them; ``abort`` stops the workers. With one worker, rendering happens in this
+    process when ``results`` is called.
+    """
+
+    def __init__(self, jobs: list[Job], css_text: str, allowed_root: Path, workers: int | None = None):
+        self.jobs = sorted(jobs, key=lambda j: len(j.html), reverse=True)
+        self.css_text = css_text
+        self.allowed_root = str(allowed_root)
+        self.workers = max(1, min(workers or os.cpu_count() or 1, len(self.jobs) or 1))
+        self._pool: Any = None
+        self._pending: list[Any] = []
+
+    def start(self) -> None:
+        if not self.jobs or self.workers == 1:
+            return
+        import multiprocessing
+
+        # multiprocessing.Pool recycles workers reliably (concurrent.futures' max_tasks_per_child
+        # can deadlock on Python 3.11); spawn gives each worker a clean interpreter.
+        ctx = multiprocessing.get_context("spawn")
+        self._pool = ctx.Pool(processes=self.workers, initializer=_init, initargs=(self.css_text, self.allowed_root),
+                              maxtasksperchild=TASKS_PER_WORKER)
+        self._pending = [self._pool.apply_async(_render, (j,)) for j in self.jobs]
+
+    def results(self) -> list[Result]:
+        if not self.jobs:
+            return []
+        if self._pool is None:
+            _init(self.css_text, self.allowed_root)
+            return [_render(j) for j in self.jobs]
+        try:
+            return [p.get(timeout=RENDER_TIMEOUT) for p in self._pending]
+        finally:
+            self.abort()
+
+    def abort(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+
+def render_all(jobs: list[Job], css_text: str, allowed_root: Path, workers: int | None = None) -> list[Result]:
+    """Render every job and wait for all of them."""
+    renderer = Renderer(jobs, css_text, allowed_root, workers)
+    renderer.start()
+    return renderer.results()
 
 
 _TOC_HEADING = re.compile(r'<h([12])\b([^>]*)\bid="([^"]+)"([^>]*)\bdata-toc="([12])"[^>]*>(.*?)</h\1>', re.S)
