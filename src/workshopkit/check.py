@@ -392,20 +392,10 @@ def check_text(t: TextRef, project: Project, diags: list[Diagnostic]) -> None:
                 if not label.strip():
                     add(no, col, "an image needs alt text", "write ![what the image shows](file.png)")
             elif dest.suffix.lower() == ".md":
-                if not project_handout_for(project, dest):
+                if not project.handout_for_file(dest):
                     add(no, col, f"'{path_part}' is not the file of a handout", "link to a handout's file, or to a web address")
             elif dest.suffix.lower() not in IMAGE_EXT | {".pdf"}:
                 add(no, col, f"'{path_part}' is not a file that is published", "link to a handout, an image or a PDF")
-
-
-def project_handout_for(project: Project, path: Path) -> tuple[Module, Any] | None:
-    """The (module, handout) whose Markdown file is ``path``."""
-    for m in project.modules:
-        folder = project.root / "modules" / m.id
-        for h in m.handouts:
-            if h.file and (folder / h.file).resolve() == path.resolve():
-                return m, h
-    return None
 
 
 def run_checks(project: Project) -> list[Diagnostic]:

@@ -61,6 +61,7 @@ class Project:
     inputs: dict[str, Path] = field(default_factory=dict)  # display path -> file, for hashing
     #: ids of files that exist but failed to load: references to them are not reported again
     broken: set[str] = field(default_factory=set)
+    _handout_files: dict[Path, tuple[Module, Any]] | None = field(default=None, repr=False)
 
     def module(self, mid: str) -> Module | None:
         return next((m for m in self.modules if m.id == mid), None)
@@ -76,6 +77,17 @@ class Project:
         doc = self.docs.get(path)
         line, col = doc.where(loc) if doc else (0, 0)
         return path, line, col
+
+    def handout_for_file(self, path: Path) -> tuple[Module, Any] | None:
+        """The (module, handout) whose Markdown file is ``path``."""
+        if self._handout_files is None:
+            self._handout_files = {}
+            for m in self.modules:
+                folder = self.root / "modules" / m.id
+                for h in m.handouts:
+                    if h.file:
+                        self._handout_files[(folder / h.file).resolve()] = (m, h)
+        return self._handout_files.get(path.resolve())
 
     @property
     def all_sources(self) -> list[Source]:
