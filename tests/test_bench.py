@@ -34,7 +34,7 @@ def test_synthetic_curriculum_is_valid_and_realistic(tmp_path: Path) -> None:
 def test_quick_benchmark_writes_results_and_a_no_change_rebuild_renders_no_pdf(tmp_path: Path, record_property) -> None:
     out = tmp_path / "bench"
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "workshopkit.bench", "--quick", "--out", str(out)],
+    proc = subprocess.run([sys.executable, "-m", "workshopkit.bench", "--quick", "--workers", "2", "--out", str(out)],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     seconds = time.perf_counter() - t0
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -340,7 +340,7 @@ def limit_pdf_documents(n_workshops: int | None) -> None:
         return
     from .pdf import build as pdf_build
 
-    original = pdf_build.documents
+    original = pdf_build.document_specs
     if getattr(original, "bench_limited", False):
         return
 
@@ -348,7 +348,7 @@ def limit_pdf_documents(n_workshops: int | None) -> None:
         return original(project, limit_views(views, n_workshops), *args, **kw)
 
     limited.bench_limited = True  # type: ignore[attr-defined]
-    pdf_build.documents = limited  # type: ignore[assignment]
+    pdf_build.document_specs = limited  # type: ignore[assignment]
 
 
 def pdf_seconds(seconds: dict[str, float]) -> float | None:

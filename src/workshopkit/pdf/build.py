@@ -1,27 +1,33 @@
 """The PDF stage of a build: which documents, which are unchanged, render the rest in parallel.
 
-Each document is keyed by a hash of its HTML (which holds all its content and the templates'
-output), the stylesheet, the fonts on the machine and the versions of workshopkit and
-WeasyPrint. A document whose key is in the cache is copied, not rendered.
+Each document is keyed by a hash of everything it depends on: the audience view of the modules
+and workshop it prints (after the gate, so only what it can show), the images of those modules,
+the print templates, the UI strings, the Markdown settings, the stylesheet, the paper, the date
+on its cover, the fonts on the machine and the versions of workshopkit and WeasyPrint. A
+document whose key is in the cache is copied: its HTML is not even generated.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .. import __version__, atomic
-from ..audience import View, view
+from ..audience import View, WorkshopView, view
 from ..errors import BuildError
 from ..load import Project
 from ..markdown import SiteConfig
 from ..strings import load_strings
 from ..visibility import Audience
-from .html import PrintDoc, PrintGenerator, css_text, digest
+from .html import PrintDoc, PrintGenerator, build_date, css_text, digest
 from .render import Job, Renderer, add_toc
 
 _FONT_KEY: str | None = None
@@ -40,31 +46,103 @@ def fonts_key() -> str:
     return _FONT_KEY
 
 
-def documents(project: Project, views: dict[str, View], gen: PrintGenerator, include_restricted: bool) -> list[PrintDoc]:
+@dataclass
+class DocSpec:
+    """A PDF to make, known by what it depends on; ``make`` builds its print HTML when needed."""
+
+    rel_path: str
+    deps: str
+    make: Callable[[], PrintDoc]
+
+
+@functools.lru_cache(maxsize=1)
+def templates_key() -> str:
+    """Digest of the print templates and UI strings shipped with workshopkit."""
+    package = Path(__file__).resolve().parent.parent
+    files = sorted((package / "templates" / "print").rglob("*")) + sorted((package / "strings").glob("*.yml"))
+    return digest(*[f"{p.name}\0".encode() + p.read_bytes() for p in files if p.is_file()])
+
+
+class _Deps:
+    """Digests of the parts of views that documents depend on, each computed once."""
+
+    def __init__(self, project: Project, config: SiteConfig):
+        self.root = project.root
+        self.common = digest(templates_key(), json.dumps(config.extensions, sort_keys=True, default=str),
+                             config.site_url, build_date().isoformat())
+        self._modules: dict[tuple[int, str], str] = {}
+
+    def module(self, v: View, mid: str) -> str:
+        key = (id(v), mid)
+        if key not in self._modules:
+            m = v.module(mid)
+            assets = []
+            folder = self.root / "modules" / mid
+            if folder.is_dir():
+                for p in sorted(folder.rglob("*")):
+                    if p.is_file() and p.suffix not in (".yml", ".md"):
+                        assets.append(f"{p.relative_to(folder)}:{digest(p.read_bytes())}")
+            self._modules[key] = digest(m.model_dump_json() if m else mid, *assets)
+        return self._modules[key]
+
+    def view_wide(self, v: View) -> str:
+        return digest(v.glossary.model_dump_json() if v.glossary else "", v.curriculum.model_dump_json() if v.curriculum else "",
+                      *[s.model_dump_json() for s in v.seeds + v.sources])
+
+    def workshop(self, v: View, wv: WorkshopView, kind: str, *extra: str) -> str:
+        return digest(self.common, kind, v.audience.name, str(v.audience.include_restricted), wv.workshop.model_dump_json(),
+                      repr(wv.days), *[self.module(v, m.id) for m in v.modules], self.view_wide(v), *extra)
+
+    def handout(self, v: View, mid: str, hid: str) -> str:
+        return digest(self.common, "handout", hid, self.module(v, mid), *[s.model_dump_json() for s in v.seeds + v.sources])
+
+
+def document_specs(project: Project, views: dict[str, View], gen: PrintGenerator, include_restricted: bool,
+                   config: SiteConfig) -> list[DocSpec]:
     """Every PDF of the build, each from the view of the audience it is for."""
-    docs: list[PrintDoc] = []
+    deps = _Deps(project, config)
+    specs: list[DocSpec] = []
+
+    def add(rel_path: str, dep: str, make: Callable[[], PrintDoc]) -> None:
+        specs.append(DocSpec(rel_path, dep, make))
+
     part = views.get("participant")
     fac = views.get("facilitator")
     if part is not None:
         for wv in part.workshops:
-            docs.append(gen.workbook(part, wv))
-            docs.append(gen.knowledge_test(part, wv, with_answers=False))
-            docs.append(gen.evaluation_form(part, wv))
+            wid = wv.workshop.id
+            add(f"participant/{wid}/workbook.pdf", deps.workshop(part, wv, "workbook"),
+                functools.partial(gen.workbook, part, wv))
+            add(f"participant/{wid}/knowledge-test.pdf", deps.workshop(part, wv, "knowledge-test"),
+                functools.partial(gen.knowledge_test, part, wv, False))
+            add(f"participant/{wid}/evaluation-form.pdf", deps.workshop(part, wv, "evaluation-form"),
+                functools.partial(gen.evaluation_form, part, wv))
         for m in part.modules:
             for h in m.handouts:
-                docs.append(gen.handout(part, m, h))
+                add(f"participant/handouts/{m.id}/{h.id}.pdf", deps.handout(part, m.id, h.id),
+                    functools.partial(gen.handout, part, m, h))
     if fac is not None:
         for wv in fac.workshops:
-            docs.append(gen.facilitator_guide(fac, wv, restricted=include_restricted))
-            docs.append(gen.knowledge_test(fac, wv, with_answers=True))
+            wid = wv.workshop.id
+            add(f"facilitator/{wid}/facilitator-guide.pdf", deps.workshop(fac, wv, "guide", str(include_restricted)),
+                functools.partial(gen.facilitator_guide, fac, wv, include_restricted))
+            add(f"facilitator/{wid}/answer-key.pdf", deps.workshop(fac, wv, "answer-key"),
+                functools.partial(gen.knowledge_test, fac, wv, True))
     if include_restricted and part is not None:
         pack_view = view(project, Audience("participant", include_restricted=True),
                          closed_label=load_strings("en")["closed_session"])
         for wv in pack_view.workshops:
             has_closed = any(r.closed for d in wv.days for r in d.rows if r.kind == "session")
             if has_closed:
-                docs.append(gen.restricted_pack(pack_view, wv))
-    return docs
+                add(f"restricted/{wv.workshop.id}/restricted-pack.pdf", deps.workshop(pack_view, wv, "pack"),
+                    functools.partial(gen.restricted_pack, pack_view, wv))
+    return specs
+
+
+def documents(project: Project, views: dict[str, View], gen: PrintGenerator, include_restricted: bool,
+              config: SiteConfig | None = None) -> list[PrintDoc]:
+    """Every PDF of the build with its print HTML (generated now)."""
+    return [spec.make() for spec in document_specs(project, views, gen, include_restricted, config or gen.config)]
 
 
 class PdfStage:
@@ -87,7 +165,7 @@ class PdfStage:
         assets.mkdir(parents=True, exist_ok=True)
         gen = PrintGenerator(config, strings, project.root, assets, paper=opts.paper)
         progress("preparing print documents")
-        self.docs = documents(project, views, gen, opts.include_restricted)
+        self.specs = document_specs(project, views, gen, opts.include_restricted, config)
         self.css = css_text(strings, opts.paper)
         import weasyprint
 
@@ -95,24 +173,37 @@ class PdfStage:
         self.pdf_stage = stage / "pdf"
         self.pdf_stage.mkdir(parents=True, exist_ok=True)
         self.keys: set[str] = set()
+        self.in_keys: dict[str, str] = {}
         self.todo: list[tuple[PrintDoc, str, Job]] = []
-        for doc in self.docs:
+        # Two keys per document: what it depends on (cheap: no HTML needed) and, when that
+        # changed, its HTML (so an edit that does not change what a document prints renders
+        # nothing). The cache holds each PDF under both names.
+        for spec in self.specs:
+            in_key = "in-" + digest(fixed, spec.deps)
+            self.keys.add(in_key)
+            if (self.cache / f"{in_key}.pdf").is_file():
+                _link_or_copy(self.cache / f"{in_key}.pdf", self.pdf_stage / spec.rel_path)
+                report.pdf_cached.append(spec.rel_path)
+                continue
+            doc = spec.make()
+            assert doc.rel_path == spec.rel_path, (doc.rel_path, spec.rel_path)
             doc.html = add_toc(doc.html)
             key = digest(fixed, doc.html)
             self.keys.add(key)
-            cached = self.cache / f"{key}.pdf"
-            if cached.is_file():
-                _link_or_copy(cached, self.pdf_stage / doc.rel_path)
-                report.pdf_cached.append(doc.rel_path)
-            else:
-                tmp = self.cache / f".{key}.{os.getpid()}.tmp.pdf"
-                self.todo.append((doc, key, Job(doc.html, str(tmp), assets.as_uri() + "/", doc.title)))
+            if (self.cache / f"{key}.pdf").is_file():
+                _link_or_copy(self.cache / f"{key}.pdf", self.cache / f"{in_key}.pdf")
+                _link_or_copy(self.cache / f"{key}.pdf", self.pdf_stage / spec.rel_path)
+                report.pdf_cached.append(spec.rel_path)
+                continue
+            tmp = self.cache / f".{key}.{os.getpid()}.tmp.pdf"
+            self.todo.append((doc, key, Job(doc.html, str(tmp), assets.as_uri() + "/", doc.title)))
+            self.in_keys[key] = in_key
         self.renderer = Renderer([j for _, _, j in self.todo], self.css, out_dir, opts.workers)
         self.t0 = time.perf_counter()
 
     def start(self) -> None:
         if self.todo:
-            self.progress(f"rendering {len(self.todo)} PDF(s) in the background, {len(self.docs) - len(self.todo)} unchanged")
+            self.progress(f"rendering {len(self.todo)} PDF(s) in the background, {len(self.specs) - len(self.todo)} unchanged")
         self.renderer.start()
 
     def abort(self) -> None:
@@ -136,6 +227,7 @@ class PdfStage:
                 result = results[job.out]
                 cached = self.cache / f"{key}.pdf"
                 os.replace(job.out, cached)
+                _link_or_copy(cached, self.cache / f"{self.in_keys[key]}.pdf")
                 _link_or_copy(cached, self.pdf_stage / doc.rel_path)
                 self.report.pdf_rendered.append(doc.rel_path)
                 if doc.pages_max and result.pages > doc.pages_max:
@@ -157,6 +249,8 @@ def build_pdfs(project: Project, views: dict[str, View], config: SiteConfig, opt
 
 def _link_or_copy(src: Path, dest: Path) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
+    if dest.exists():
+        dest.unlink()
     try:
         os.link(src, dest)
     except OSError:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 TASKS_PER_WORKER = 40  # a worker's memory stays flat at this size; a fresh worker costs ~1 s
+SMALL_BATCH = 60_000  # bytes of HTML: about two seconds of rendering in one process
 RENDER_TIMEOUT = 900  # seconds for one document before the build gives up
 
 
@@ -100,6 +101,8 @@ class Renderer:
         self.css_text = css_text
         self.allowed_root = str(allowed_root)
         self.workers = max(1, min(workers or os.cpu_count() or 1, len(self.jobs) or 1))
+        if workers is None and sum(len(j.html) for j in self.jobs) < SMALL_BATCH:
+            self.workers = 1  # starting worker processes would take longer than rendering here
         self._pool: Any = None
         self._pending: list[Any] = []
 
