@@ -142,3 +142,15 @@ def test_built_sites_have_no_broken_internal_links(repo: Path):
     build(repo, pdf=False)
     for audience in ("participant", "facilitator"):
         assert broken_links(repo / "build" / "site" / audience) == []
+
+
+def test_clean_removes_only_what_workshopkit_made(repo: Path):
+    from workshopkit.cli import main
+
+    build(repo, pdf=False)
+    (repo / "build" / "notes.txt").write_text("mine")
+    assert main(["clean", str(repo)]) == 1
+    assert (repo / "build" / "site" / "participant" / "index.html").exists()
+    (repo / "build" / "notes.txt").unlink()
+    assert main(["clean", str(repo)]) == 0
+    assert not (repo / "build").exists()

@@ -183,14 +183,21 @@ def run_build(opts: BuildOptions, progress: Progress | None = None,
     return report
 
 
+def _ours(path: Path) -> bool:
+    """A folder workshopkit made: it has the marker, or everything in it is ours."""
+    if (path / atomic.MARKER).exists():
+        return True
+    return path.is_dir() and all(child.name.startswith(".") or _ours(child) for child in path.iterdir())
+
+
 def clean(out: Path) -> None:
-    """Delete an output folder made by workshopkit."""
-    if out.exists():
-        for child in out.iterdir():
-            if child.is_dir() and not child.name.startswith(".") and not (child / atomic.MARKER).exists():
-                if not any((p / atomic.MARKER).exists() for p in child.iterdir() if p.is_dir()):
-                    raise BuildError(f"{child} was not made by workshopkit; not deleting {out}")
-        shutil.rmtree(out)
+    """Delete an output folder made by workshopkit; refuse if it holds anything else."""
+    if not out.exists():
+        return
+    foreign = [c.name for c in out.iterdir() if not c.name.startswith(".") and not _ours(c)]
+    if foreign:
+        raise BuildError(f"{out} holds {', '.join(sorted(foreign))}, which workshopkit did not make; nothing was deleted")
+    shutil.rmtree(out)
 
 
 __all__ = ["BuildOptions", "BuildReport", "run_build", "os"]

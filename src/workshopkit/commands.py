@@ -46,6 +46,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_clean(args: argparse.Namespace) -> int:
+    from .build import clean
+
+    root = Path(args.path or ".").resolve()
+    out = Path(args.out).resolve() if args.out else root / "build"
+    clean(out)
+    Console(emoji=False, highlight=False, stderr=True).print(f"removed {out}")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("build", help="build the sites and PDFs into build/")
     p.add_argument("path", nargs="?", help="repository folder (default: the current folder)")
@@ -60,6 +70,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--paper", choices=["A4", "Letter"], default="A4", help="paper size of the PDFs")
     p.add_argument("--workers", type=int, help="PDF worker processes (default: one per core)")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("clean", help="delete the output folder (only if workshopkit made everything in it)")
+    p.add_argument("path", nargs="?", help="repository folder (default: the current folder)")
+    p.add_argument("--out", help="output folder (default: <path>/build)")
+    p.set_defaults(func=cmd_clean)
 
     from .editor_commands import register as register_editor_commands
 

@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import subprocess
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,7 +198,6 @@ class PdfStage:
             self.todo.append((doc, key, Job(doc.html, str(tmp), assets.as_uri() + "/", doc.title)))
             self.in_keys[key] = in_key
         self.renderer = Renderer([j for _, _, j in self.todo], self.css, out_dir, opts.workers)
-        self.t0 = time.perf_counter()
 
     def start(self) -> None:
         if self.todo:
@@ -233,7 +231,7 @@ class PdfStage:
                 if doc.pages_max and result.pages > doc.pages_max:
                     self.progress(f"warning: {doc.source}: the handout prints on {result.pages} pages; "
                                   f"the limit is {doc.pages_max}")
-            self.report.seconds["pdf-render"] = time.perf_counter() - self.t0
+            self.report.seconds["pdf-render"] = self.renderer.seconds
         _prune(self.cache, self.keys)
         atomic.mark(self.pdf_stage)
         return [(self.pdf_stage, self.out_dir / "pdf")]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,10 @@ class Renderer:
             self.workers = 1  # starting worker processes would take longer than rendering here
         self._pool: Any = None
         self._pending: list[Any] = []
+        #: seconds from ``start`` until the last document was rendered (the stage's own time,
+        #: even when the caller collects the results later)
+        self.seconds = 0.0
+        self._t0 = 0.0
 
     def start(self) -> None:
         if not self.jobs or self.workers == 1:
@@ -116,14 +121,21 @@ class Renderer:
         ctx = multiprocessing.get_context("spawn")
         self._pool = ctx.Pool(processes=self.workers, initializer=_init, initargs=(self.css_text, self.allowed_root),
                               maxtasksperchild=TASKS_PER_WORKER)
-        self._pending = [self._pool.apply_async(_render, (j,)) for j in self.jobs]
+        self._t0 = time.perf_counter()
+        self._pending = [self._pool.apply_async(_render, (j,), callback=self._done) for j in self.jobs]
+
+    def _done(self, _result: Result) -> None:
+        self.seconds = time.perf_counter() - self._t0
 
     def results(self) -> list[Result]:
         if not self.jobs:
             return []
         if self._pool is None:
+            t0 = time.perf_counter()
             _init(self.css_text, self.allowed_root)
-            return [_render(j) for j in self.jobs]
+            done = [_render(j) for j in self.jobs]
+            self.seconds = time.perf_counter() - t0
+            return done
         try:
             return [p.get(timeout=RENDER_TIMEOUT) for p in self._pending]
         finally:
