@@ -6,7 +6,6 @@ every stage succeeded, so a failed or interrupted build leaves the last good bui
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from collections.abc import Callable
@@ -200,4 +199,4 @@ def clean(out: Path) -> None:
     shutil.rmtree(out)
 
 
-__all__ = ["BuildOptions", "BuildReport", "run_build", "os"]
+__all__ = ["BuildOptions", "BuildReport", "clean", "run_build"]

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .agenda import _to_minutes, compute, session_minutes
-from .errors import Diagnostic, rel
+from .errors import Diagnostic
 from .load import Project, TextRef, load_project
 from .model import Module
 from .walk import Loc
@@ -424,4 +424,4 @@ def summary(project: Project) -> dict[str, int]:
     }
 
 
-__all__ = ["check", "run_checks", "summary", "rel"]
+__all__ = ["check", "run_checks", "summary"]
