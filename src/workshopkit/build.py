@@ -159,10 +159,8 @@ def run_build(opts: BuildOptions, progress: Progress | None = None,
             # PDFs render in worker processes while this process builds the sites.
             from .pdf.build import PdfStage
 
-            t1 = time.perf_counter()
             background = PdfStage(project, views, config, opts, stage, report, progress)
             background.start()
-            report.seconds["pdf-prepare"] = time.perf_counter() - t1
         if opts.site:
             pairs += build_sites(project, views, config, opts, stage, report, progress)
         if background is not None:

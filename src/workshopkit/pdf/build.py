@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ from ..markdown import SiteConfig
 from ..strings import load_strings
 from ..visibility import Audience
 from .html import PrintDoc, PrintGenerator, build_date, css_text, digest
-from .render import Job, Renderer, add_toc
+from .render import Job, Renderer, add_toc, pool_size
 
 _FONT_KEY: str | None = None
 
@@ -145,68 +146,81 @@ def documents(project: Project, views: dict[str, View], gen: PrintGenerator, inc
 
 
 class PdfStage:
-    """The PDF stage in two halves, so rendering can overlap the site builds.
+    """The PDF stage in two halves, so rendering overlaps the site builds.
 
-    ``start`` decides which documents are unchanged (copied from the cache) and hands the others
-    to worker processes; ``finish`` waits for them and returns the (new, target) pair for the
-    swap; ``abort`` stops the workers and removes partial files.
+    ``__init__`` keys every document by what it depends on and copies the unchanged ones from
+    the cache (no HTML is generated for them); ``start`` opens the worker pool and, while the
+    workers start, generates the print HTML of each remaining document (largest kinds first) and
+    submits it, unless its HTML is cached; ``finish`` waits and returns the (new, target) pair
+    for the swap; ``abort`` stops the workers and removes partial files.
     """
+
+    BIG_KINDS = ("workbook.pdf", "facilitator-guide.pdf", "restricted-pack.pdf")
 
     def __init__(self, project: Project, views: dict[str, View], config: SiteConfig, opts: Any, stage: Path,
                  report: Any, progress: Any):
+        t0 = time.perf_counter()
         self.opts, self.report, self.progress = opts, report, progress
         out_dir: Path = opts.out_dir
         self.out_dir = out_dir
         strings = load_strings("en")
         self.cache = out_dir / ".cache" / "pdf"
         self.cache.mkdir(parents=True, exist_ok=True)
-        assets = out_dir / ".cache" / "print-assets"
-        assets.mkdir(parents=True, exist_ok=True)
-        gen = PrintGenerator(config, strings, project.root, assets, paper=opts.paper)
+        self.assets = out_dir / ".cache" / "print-assets"
+        self.assets.mkdir(parents=True, exist_ok=True)
+        gen = PrintGenerator(config, strings, project.root, self.assets, paper=opts.paper)
         progress("preparing print documents")
         self.specs = document_specs(project, views, gen, opts.include_restricted, config)
         self.css = css_text(strings, opts.paper)
         import weasyprint
 
-        fixed = digest(self.css, fonts_key(), __version__, weasyprint.__version__, opts.paper)
+        self.fixed = digest(self.css, fonts_key(), __version__, weasyprint.__version__, opts.paper)
         self.pdf_stage = stage / "pdf"
         self.pdf_stage.mkdir(parents=True, exist_ok=True)
         self.keys: set[str] = set()
-        self.in_keys: dict[str, str] = {}
-        self.todo: list[tuple[PrintDoc, str, Job]] = []
         # Two keys per document: what it depends on (cheap: no HTML needed) and, when that
         # changed, its HTML (so an edit that does not change what a document prints renders
         # nothing). The cache holds each PDF under both names.
+        self.misses: list[tuple[DocSpec, str]] = []
         for spec in self.specs:
-            in_key = "in-" + digest(fixed, spec.deps)
+            in_key = "in-" + digest(self.fixed, spec.deps)
             self.keys.add(in_key)
             if (self.cache / f"{in_key}.pdf").is_file():
                 _link_or_copy(self.cache / f"{in_key}.pdf", self.pdf_stage / spec.rel_path)
                 report.pdf_cached.append(spec.rel_path)
-                continue
+            else:
+                self.misses.append((spec, in_key))
+        self.misses.sort(key=lambda m: not m[0].rel_path.endswith(self.BIG_KINDS))
+        small = len(self.misses) <= 2 and not any(s.rel_path.endswith(self.BIG_KINDS) for s, _ in self.misses)
+        self.renderer = Renderer(self.css, out_dir, pool_size(len(self.misses), small, opts.workers))
+        self.todo: list[tuple[PrintDoc, str, str, Job]] = []  # doc, html key, dependency key, job
+        # Keying and copying; generating and rendering the rest is 'pdf-render' (from start).
+        report.seconds["pdf-prepare"] = time.perf_counter() - t0
+
+    def start(self) -> None:
+        if not self.misses:
+            return
+        self.progress(f"rendering {len(self.misses)} PDF(s) in the background, "
+                      f"{len(self.specs) - len(self.misses)} unchanged")
+        self.renderer.open()
+        for spec, in_key in self.misses:
             doc = spec.make()
             assert doc.rel_path == spec.rel_path, (doc.rel_path, spec.rel_path)
             doc.html = add_toc(doc.html)
-            key = digest(fixed, doc.html)
+            key = digest(self.fixed, doc.html)
             self.keys.add(key)
             if (self.cache / f"{key}.pdf").is_file():
                 _link_or_copy(self.cache / f"{key}.pdf", self.cache / f"{in_key}.pdf")
                 _link_or_copy(self.cache / f"{key}.pdf", self.pdf_stage / spec.rel_path)
-                report.pdf_cached.append(spec.rel_path)
+                self.report.pdf_cached.append(spec.rel_path)
                 continue
-            tmp = self.cache / f".{key}.{os.getpid()}.tmp.pdf"
-            self.todo.append((doc, key, Job(doc.html, str(tmp), assets.as_uri() + "/", doc.title)))
-            self.in_keys[key] = in_key
-        self.renderer = Renderer([j for _, _, j in self.todo], self.css, out_dir, opts.workers)
-
-    def start(self) -> None:
-        if self.todo:
-            self.progress(f"rendering {len(self.todo)} PDF(s) in the background, {len(self.specs) - len(self.todo)} unchanged")
-        self.renderer.start()
+            job = Job(doc.html, str(self.cache / f".{key}.{os.getpid()}.tmp.pdf"), self.assets.as_uri() + "/", doc.title)
+            self.todo.append((doc, key, in_key, job))
+            self.renderer.submit(job)
 
     def abort(self) -> None:
         self.renderer.abort()
-        for _, _, job in self.todo:
+        for _, _, _, job in self.todo:
             Path(job.out).unlink(missing_ok=True)
 
     def finish(self) -> list[tuple[Path, Path]]:
@@ -221,17 +235,19 @@ class PdfStage:
             if errors:
                 self.abort()
                 raise BuildError("PDF rendering failed:\n  " + "\n  ".join(errors))
-            for doc, key, job in self.todo:
+            for doc, key, in_key, job in self.todo:
                 result = results[job.out]
                 cached = self.cache / f"{key}.pdf"
                 os.replace(job.out, cached)
-                _link_or_copy(cached, self.cache / f"{self.in_keys[key]}.pdf")
+                _link_or_copy(cached, self.cache / f"{in_key}.pdf")
                 _link_or_copy(cached, self.pdf_stage / doc.rel_path)
                 self.report.pdf_rendered.append(doc.rel_path)
                 if doc.pages_max and result.pages > doc.pages_max:
                     self.progress(f"warning: {doc.source}: the handout prints on {result.pages} pages; "
                                   f"the limit is {doc.pages_max}")
             self.report.seconds["pdf-render"] = self.renderer.seconds
+        else:
+            self.renderer.abort()
         _prune(self.cache, self.keys)
         atomic.mark(self.pdf_stage)
         return [(self.pdf_stage, self.out_dir / "pdf")]

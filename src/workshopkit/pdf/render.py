@@ -90,29 +90,29 @@ def _render(job: Job) -> Result:
 
 
 class Renderer:
-    """Renders jobs in worker processes while the caller does other work (e.g. the sites).
+    """Renders jobs in worker processes while the caller does other work.
 
-    ``start`` submits every job (largest first, so the pool stays busy to the end); ``results``
-    waits for them; ``abort`` stops the workers. With one worker, rendering happens in this
-    process when ``results`` is called.
+    ``open`` starts the workers (they import WeasyPrint and parse the stylesheet while the caller
+    goes on, e.g. generating the print HTML of the next document); ``submit`` hands over a job;
+    ``results`` waits for every job; ``abort`` stops the workers. With one worker the jobs render
+    in this process when ``results`` is called.
     """
 
-    def __init__(self, jobs: list[Job], css_text: str, allowed_root: Path, workers: int | None = None):
-        self.jobs = sorted(jobs, key=lambda j: len(j.html), reverse=True)
+    def __init__(self, css_text: str, allowed_root: Path, workers: int = 1):
         self.css_text = css_text
         self.allowed_root = str(allowed_root)
-        self.workers = max(1, min(workers or os.cpu_count() or 1, len(self.jobs) or 1))
-        if workers is None and sum(len(j.html) for j in self.jobs) < SMALL_BATCH:
-            self.workers = 1  # starting worker processes would take longer than rendering here
+        self.workers = max(1, workers)
+        self.jobs: list[Job] = []
         self._pool: Any = None
         self._pending: list[Any] = []
-        #: seconds from ``start`` until the last document was rendered (the stage's own time,
+        #: seconds from ``open`` until the last document was rendered (the stage's own time,
         #: even when the caller collects the results later)
         self.seconds = 0.0
         self._t0 = 0.0
 
-    def start(self) -> None:
-        if not self.jobs or self.workers == 1:
+    def open(self) -> None:
+        self._t0 = time.perf_counter()
+        if self.workers == 1:
             return
         import multiprocessing
 
@@ -121,14 +121,18 @@ class Renderer:
         ctx = multiprocessing.get_context("spawn")
         self._pool = ctx.Pool(processes=self.workers, initializer=_init, initargs=(self.css_text, self.allowed_root),
                               maxtasksperchild=TASKS_PER_WORKER)
-        self._t0 = time.perf_counter()
-        self._pending = [self._pool.apply_async(_render, (j,), callback=self._done) for j in self.jobs]
+
+    def submit(self, job: Job) -> None:
+        self.jobs.append(job)
+        if self._pool is not None:
+            self._pending.append(self._pool.apply_async(_render, (job,), callback=self._done))
 
     def _done(self, _result: Result) -> None:
         self.seconds = time.perf_counter() - self._t0
 
     def results(self) -> list[Result]:
         if not self.jobs:
+            self.abort()
             return []
         if self._pool is None:
             t0 = time.perf_counter()
@@ -148,10 +152,24 @@ class Renderer:
             self._pool = None
 
 
+def pool_size(jobs: int, small: bool, workers: int | None) -> int:
+    """Worker processes for ``jobs`` documents: one per core, but none worth starting for a
+    small batch (starting a worker costs about a second)."""
+    if workers is not None:
+        return max(1, min(workers, jobs))
+    if small:
+        return 1
+    return max(1, min(os.cpu_count() or 1, jobs))
+
+
 def render_all(jobs: list[Job], css_text: str, allowed_root: Path, workers: int | None = None) -> list[Result]:
-    """Render every job and wait for all of them."""
-    renderer = Renderer(jobs, css_text, allowed_root, workers)
-    renderer.start()
+    """Render every job (largest first, so the pool stays busy to the end) and wait for all."""
+    jobs = sorted(jobs, key=lambda j: len(j.html), reverse=True)
+    small = sum(len(j.html) for j in jobs) < SMALL_BATCH
+    renderer = Renderer(css_text, allowed_root, pool_size(len(jobs), small, workers))
+    renderer.open()
+    for job in jobs:
+        renderer.submit(job)
     return renderer.results()
 
 
