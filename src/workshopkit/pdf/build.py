@@ -53,6 +53,7 @@ class DocSpec:
     rel_path: str
     deps: str
     make: Callable[[], PrintDoc]
+    weight: float = 1.0  # a rough guess of the rendering time, to start the longest first
 
 
 @functools.lru_cache(maxsize=1)
@@ -103,8 +104,11 @@ def document_specs(project: Project, views: dict[str, View], gen: PrintGenerator
     deps = _Deps(project, config)
     specs: list[DocSpec] = []
 
-    def add(rel_path: str, dep: str, make: Callable[[], PrintDoc]) -> None:
-        specs.append(DocSpec(rel_path, dep, make))
+    def add(rel_path: str, dep: str, make: Callable[[], PrintDoc], weight: float = 1.0) -> None:
+        specs.append(DocSpec(rel_path, dep, make, weight))
+
+    def sessions(wv: WorkshopView) -> int:
+        return sum(1 for d in wv.days for r in d.rows if r.kind == "session")
 
     part = views.get("participant")
     fac = views.get("facilitator")
@@ -112,7 +116,7 @@ def document_specs(project: Project, views: dict[str, View], gen: PrintGenerator
         for wv in part.workshops:
             wid = wv.workshop.id
             add(f"participant/{wid}/workbook.pdf", deps.workshop(part, wv, "workbook"),
-                functools.partial(gen.workbook, part, wv))
+                functools.partial(gen.workbook, part, wv), 3.0 * sessions(wv))
             add(f"participant/{wid}/knowledge-test.pdf", deps.workshop(part, wv, "knowledge-test"),
                 functools.partial(gen.knowledge_test, part, wv, False))
             add(f"participant/{wid}/evaluation-form.pdf", deps.workshop(part, wv, "evaluation-form"),
@@ -125,7 +129,7 @@ def document_specs(project: Project, views: dict[str, View], gen: PrintGenerator
         for wv in fac.workshops:
             wid = wv.workshop.id
             add(f"facilitator/{wid}/facilitator-guide.pdf", deps.workshop(fac, wv, "guide", str(include_restricted)),
-                functools.partial(gen.facilitator_guide, fac, wv, include_restricted))
+                functools.partial(gen.facilitator_guide, fac, wv, include_restricted), 5.0 * sessions(wv))
             add(f"facilitator/{wid}/answer-key.pdf", deps.workshop(fac, wv, "answer-key"),
                 functools.partial(gen.knowledge_test, fac, wv, True))
     if include_restricted and part is not None:
@@ -135,7 +139,7 @@ def document_specs(project: Project, views: dict[str, View], gen: PrintGenerator
             has_closed = any(r.closed for d in wv.days for r in d.rows if r.kind == "session")
             if has_closed:
                 add(f"restricted/{wv.workshop.id}/restricted-pack.pdf", deps.workshop(pack_view, wv, "pack"),
-                    functools.partial(gen.restricted_pack, pack_view, wv))
+                    functools.partial(gen.restricted_pack, pack_view, wv), 2.0 * sessions(wv))
     return specs
 
 
@@ -190,7 +194,7 @@ class PdfStage:
                 report.pdf_cached.append(spec.rel_path)
             else:
                 self.misses.append((spec, in_key))
-        self.misses.sort(key=lambda m: not m[0].rel_path.endswith(self.BIG_KINDS))
+        self.misses.sort(key=lambda m: -m[0].weight)
         small = len(self.misses) <= 2 and not any(s.rel_path.endswith(self.BIG_KINDS) for s, _ in self.misses)
         self.renderer = Renderer(self.css, out_dir, pool_size(len(self.misses), small, opts.workers))
         self.todo: list[tuple[PrintDoc, str, str, Job]] = []  # doc, html key, dependency key, job
