@@ -16,6 +16,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -238,6 +239,43 @@ def test_load_project_on_arbitrary_bytes(repo: Path, target: str, raw: bytes) ->
     EXAMPLES["tried"] += 1
     _load_and_check(repo, target, raw)
 
+
+
+@settings(max_examples=1500, deadline=None)
+@given(yamlish | any_text)
+def test_libyaml_path_gives_the_same_data_and_positions(text: str) -> None:
+    """Where both readers accept a text, the fast (libyaml) one gives the same data, positions
+    and refusals as the pure-Python one. (libyaml, the reference parser, accepts a few corner
+    cases the pure-Python reader rejects, such as a lone '!' tag, which our checks then refuse.)"""
+    EXAMPLES["tried"] += 1
+    from workshopkit import yamlload
+
+    if "!" in text:
+        return  # tags: a lone non-specific '!' resolves differently in the two (both refuse real tags)
+    fast = yamlload._compose_fast(text)
+    if fast is False:
+        return
+    loader = yamlload._Loader(text)
+    try:
+        slow = loader.get_single_node()
+    except yaml.YAMLError:
+        return
+    finally:
+        loader.dispose()
+    if fast is None or slow is None:
+        assert fast is None and slow is None
+        return
+    results = []
+    for node in (fast, slow):
+        positions: dict = {}
+        lines: dict = {}
+        try:
+            data = yamlload._build(node, (), positions, "f.yml", 0, lines)
+        except YamlError as exc:
+            results.append(exc.diagnostic)
+        else:
+            results.append((data, positions, lines))
+    assert results[0] == results[1]
 
 def test_zz_fuzz_figures(record_property):
     """Reported at the end of the run: how many generated inputs the loader survived."""

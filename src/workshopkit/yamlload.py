@@ -63,8 +63,8 @@ class _Refused(yaml.composer.ComposerError):
         self.hint = hint
 
 
-class _Loader(yaml.SafeLoader):
-    """Composes nodes only; aliases and anchors are refused as soon as they are met."""
+class _Refusals:
+    """Composing with aliases, anchors and deep nesting refused as soon as they are met."""
 
     _depth = 0
 
@@ -94,7 +94,53 @@ class _Loader(yaml.SafeLoader):
                 None, None,
                 f"anchors (&{anchor}) are not allowed: write each value out in full",
                 event.start_mark)
-        return Composer.compose_node(self, parent, index)
+        return Composer.compose_node(self, parent, index)  # type: ignore[arg-type]
+
+
+class _Loader(_Refusals, yaml.SafeLoader):
+    """The pure-Python reader: slower, but its error messages and positions are the ones we
+    report (and it refuses control characters)."""
+
+
+_FastLoader: Any = None
+if getattr(yaml, "__with_libyaml__", False):
+    from yaml.cyaml import CParser
+
+    class _CLoader(_Refusals, CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):  # type: ignore[misc]
+        """libyaml's scanner and parser (several times faster) with our composer on top."""
+
+        def __init__(self, stream: str):
+            CParser.__init__(self, stream)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+            self.anchors: dict[str, Any] = {}
+
+        get_single_node = Composer.get_single_node
+        compose_document = Composer.compose_document
+        compose_scalar_node = Composer.compose_scalar_node
+        compose_sequence_node = Composer.compose_sequence_node
+        compose_mapping_node = Composer.compose_mapping_node
+
+    _FastLoader = _CLoader
+
+
+def _compose_fast(text: str) -> Node | None | bool:
+    """Compose with libyaml, the reference YAML parser in C (the same nodes and positions as the
+    pure-Python reader for valid files, several times faster). ``False`` means: use the
+    pure-Python reader (no libyaml, a character where the two differ, or any problem at all, so
+    that every message and position reported comes from the pure-Python reader)."""
+    # Tabs and stray byte-order marks: the two readers disagree there, and ours has the clear
+    # messages for them.
+    if _FastLoader is None or "\t" in text or "\ufeff" in text or yaml.reader.Reader.NON_PRINTABLE.search(text):
+        return False
+    try:
+        loader = _FastLoader(text)
+        try:
+            return loader.get_single_node()
+        finally:
+            loader.dispose()
+    except (yaml.YAMLError, RecursionError):
+        return False
 
 
 def _pos(node: Node) -> tuple[int, int]:
@@ -221,12 +267,16 @@ def _position(text: str, index: int) -> tuple[int, int]:
 
 def parse(text: str, file: str) -> YamlDoc:
     """Parse YAML text into a :class:`YamlDoc`; raise :class:`YamlError` on any problem."""
+    fast = _compose_fast(text)
     try:
-        loader = _Loader(text)  # the reader refuses control characters right here
-        try:
-            node = loader.get_single_node()
-        finally:
-            loader.dispose()
+        if fast is not False:
+            node = fast
+        else:
+            loader = _Loader(text)  # the reader refuses control characters right here
+            try:
+                node = loader.get_single_node()
+            finally:
+                loader.dispose()
     except _Refused as exc:
         mark = exc.problem_mark
         raise YamlError(Diagnostic(file, mark.line + 1, mark.column + 1, "", exc.problem or "", exc.hint)) from None
