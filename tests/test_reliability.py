@@ -74,24 +74,60 @@ def test_bad_content_leaves_previous_build_byte_identical(repo: Path):
     assert tree_hashes(out) == before and leftovers(out) == []
 
 
-def test_sigterm_mid_build_leaves_previous_build_and_no_temporary_folders(repo: Path):
+# Runs the real command line, with the PDF stage held while its documents are with the workers,
+# so that the signal always lands mid-build however fast the machine is.
+HELD_BUILD = """
+import sys, time
+from pathlib import Path
+from workshopkit import cli
+from workshopkit.pdf import build as pdf_build
+
+finish = pdf_build.PdfStage.finish
+
+def held(self):
+    Path(sys.argv[1]).write_text("rendering")
+    time.sleep(120)
+    return finish(self)
+
+pdf_build.PdfStage.finish = held
+sys.exit(cli.main(sys.argv[2:]))
+"""
+
+
+def test_sigterm_mid_build_leaves_previous_build_and_no_temporary_folders(repo: Path, tmp_path: Path):
     build(repo, site=False)
     out = repo / "build"
     before = tree_hashes(out)
     (repo / "modules/alpha/intro.md").write_text("Changed so that every PDF is rendered again.\n")
     shutil.rmtree(out / ".cache" / "pdf")
-    proc = subprocess.Popen([sys.executable, "-m", "workshopkit", "build", str(repo), "--pdf"],
+    flag = tmp_path / "held"
+    proc = subprocess.Popen([sys.executable, "-c", HELD_BUILD, str(flag), "build", str(repo), "--pdf"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not any(p.name.startswith(".staging-") for p in out.iterdir()):
+    while time.monotonic() < deadline and not flag.exists() and proc.poll() is None:
         time.sleep(0.02)
-    time.sleep(0.5)  # well into rendering
-    assert proc.poll() is None, "the build finished before it could be interrupted"
+    assert flag.exists(), f"the build never reached the PDF stage (exit {proc.poll()})"
+    assert any(p.name.startswith(".staging-") for p in out.iterdir())
     os.killpg(proc.pid, signal.SIGTERM)
-    assert proc.wait(timeout=60) != 0
+    assert proc.wait(timeout=60) == 128 + signal.SIGTERM
     time.sleep(0.2)
     assert tree_hashes(out) == before
     assert leftovers(out) == []
+
+
+def test_a_stop_request_blocks_the_swap_even_when_the_signal_exception_was_lost(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch):
+    from workshopkit import atomic
+
+    target, new = tmp_path / "site", tmp_path / "new"
+    atomic.mark(target)
+    atomic.mark(new)
+    (new / "index.html").write_text("new")
+    monkeypatch.setattr(atomic, "_stop_requested", False)
+    atomic.request_stop()
+    with pytest.raises(BuildError, match="interrupted"):
+        atomic.swap_in([(new, target)])
+    assert not (target / "index.html").exists() and (new / "index.html").exists()
 
 
 def test_build_refuses_to_replace_a_folder_it_did_not_make(repo: Path):

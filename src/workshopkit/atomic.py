@@ -7,14 +7,43 @@ a folder without it is never replaced or deleted (it is not ours).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import BuildError
 
 MARKER = ".workshopkit-output"
+_STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+_stop_requested = False
+
+
+def request_stop() -> None:
+    """Record that the build was asked to stop: it must not swap anything in from now on.
+
+    A signal handler raises an exception too, but Python drops exceptions raised while a
+    finaliser runs, so the swap also checks this flag.
+    """
+    global _stop_requested
+    _stop_requested = True
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGTERM and SIGINT until the block ends: a swap is done whole, never half."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -66,13 +95,16 @@ def swap_in(pairs: list[tuple[Path, Path]]) -> None:
     for _, target in pairs:
         check_owned(target)
     olds: list[Path] = []
-    for new, target in pairs:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            old = target.parent / f".old-{os.getpid()}-{target.name}-{os.urandom(4).hex()}"
-            os.rename(target, old)
-            olds.append(old)
-        os.rename(new, target)
+    with _signals_deferred():
+        if _stop_requested:
+            raise BuildError("the build was interrupted; the previous build is unchanged")
+        for new, target in pairs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.exists():
+                old = target.parent / f".old-{os.getpid()}-{target.name}-{os.urandom(4).hex()}"
+                os.rename(target, old)
+                olds.append(old)
+            os.rename(new, target)
     for old in olds:
         shutil.rmtree(old, ignore_errors=True)
 

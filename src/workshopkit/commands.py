@@ -13,6 +13,9 @@ from .errors import ContentError
 
 def _terminate(signum: int, frame: object) -> None:
     # Turn SIGTERM into an exception so that staging folders are cleaned up on the way out.
+    from . import atomic
+
+    atomic.request_stop()
     raise SystemExit(128 + signum)
 
 
