@@ -114,7 +114,7 @@ class Watcher:
                 if event.is_directory and event.event_type == "modified":
                     return  # a file inside changed; that file has its own event
                 if event.is_directory and event.event_type in ("created", "moved"):
-                    watcher._watch_new(Path(getattr(event, "dest_path", "") or event.src_path))
+                    watcher._watch_new(Path(getattr(event, "dest_path", "") or event.src_path), created=True)
                 for attr in ("src_path", "dest_path"):
                     path = getattr(event, attr, "")
                     if path and is_watched(path, watcher.root):
@@ -127,12 +127,17 @@ class Watcher:
             self._watch_new(self.root / name)
         self.observer.schedule(self._handler, str(self.root), recursive=False)  # mkdocs.yml, new folders
 
-    def _watch_new(self, folder: Path) -> None:
+    def _watch_new(self, folder: Path, created: bool = False) -> None:
         """Watch a top-level content folder (also one created while serving)."""
         if folder.parent == self.root and folder.name in WATCHED_DIRS and folder.name not in self._watched \
                 and folder.is_dir():
             self._watched.add(folder.name)
             self.observer.schedule(self._handler, str(folder), recursive=True)
+            if created:
+                # Files saved into the new folder before its watch began are changes too.
+                for path in folder.rglob("*"):
+                    if path.is_file() and is_watched(path, self.root):
+                        self._touch(str(path))
 
     def _touch(self, path: str) -> None:
         with self._lock:
