@@ -169,8 +169,14 @@ def test_link_checker_finds_broken_links_and_anchors(tmp_path: Path):
     (site / "a").mkdir(parents=True)
     (site / "index.html").write_text('<a href="a/page.html#here">ok</a><a href="a/page.html#gone">x</a>'
                                      '<a href="missing.html">y</a><a href="https://example.org/">ext</a>')
-    (site / "a" / "page.html").write_text('<h2 id="here">Here</h2><a href="../index.html">home</a>')
-    assert broken_links(site) == ["index.html: a/page.html#gone (no anchor '#gone')",
+    (site / "a" / "page.html").write_text('<h2 id="here">Here</h2><a href="../index.html">home</a>'
+                                          '<a name="old-style"></a><a href="#old-style">up</a>'
+                                          '<img src="pic.png" alt="x"><link rel="stylesheet" href="../gone.css">'
+                                          '<link rel="canonical" href="https://example.org/a/page.html">')
+    (site / "empty.html").write_text("")
+    assert broken_links(site) == ["a/page.html: pic.png (no such file)",
+                                  "a/page.html: ../gone.css (no such file)",
+                                  "index.html: a/page.html#gone (no anchor '#gone')",
                                   "index.html: missing.html (no such file)"]
 
 

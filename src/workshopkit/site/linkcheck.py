@@ -3,37 +3,40 @@
 from __future__ import annotations
 
 import posixpath
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import lxml.html
 
-class _Page(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
+_ICON_OR_STYLE = ("stylesheet", "icon", "shortcut icon")
+
+
+class _Page:
+    """The anchors a page offers and the links it makes, in document order."""
+
+    def __init__(self, html: bytes) -> None:
         self.ids: set[str] = set()
         self.links: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        for key in ("id", "name"):
-            if a.get(key) and (key == "id" or tag == "a"):
-                self.ids.add(str(a[key]))
-        if tag == "a" and a.get("href"):
-            self.links.append(str(a["href"]))
-        elif tag in ("img", "script") and a.get("src"):
-            self.links.append(str(a["src"]))
-        elif tag == "link" and a.get("href") and a.get("rel") in ("stylesheet", "icon", "shortcut icon"):
-            self.links.append(str(a["href"]))
+        if not html.strip():
+            return
+        root = lxml.html.fromstring(html)
+        self.ids = {str(v) for v in root.xpath("//@id | //a/@name") if v}
+        for el in root.iter("a", "img", "script", "link"):
+            if el.tag == "a":
+                target = el.get("href")
+            elif el.tag == "link":
+                target = el.get("href") if el.get("rel") in _ICON_OR_STYLE else None
+            else:
+                target = el.get("src")
+            if target:
+                self.links.append(target)
 
 
 def broken_links(site: Path) -> list[str]:
     """Every internal link or anchor in ``site`` that leads nowhere, as 'page: target'."""
     pages: dict[str, _Page] = {}
     for path in sorted(site.rglob("*.html")):
-        parser = _Page()
-        parser.feed(path.read_text(encoding="utf-8", errors="replace"))
-        pages[path.relative_to(site).as_posix()] = parser
+        pages[path.relative_to(site).as_posix()] = _Page(path.read_bytes())
     problems: list[str] = []
     for rel_page, parser in pages.items():
         if rel_page == "404.html":
