@@ -121,6 +121,39 @@ def test_workbook_has_writing_space_and_no_answers(built: Path):
     assert "Closed session" in text
 
 
+def _numbered_prompts(path: Path) -> list[str]:
+    return re.findall(r"^\s*(\d+\. \S.*?)\s*$", pdf_text(path), flags=re.M)
+
+
+def test_answer_key_numbers_the_same_items_as_the_participant_test_even_with_restricted_sessions(tmp_path: Path):
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "mini", root)
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    # The closed session serves an objective of its own, with an item of its own.
+    beta = root / "modules/beta/module.yml"
+    text = beta.read_text(encoding="utf-8")
+    text = text.replace("    text: Describe the coordination options.\n",
+                        "    text: Describe the coordination options.\n"
+                        "  - id: lo2\n    text: Compare how peers handled access constraints.\n")
+    text = text.replace("    objectives: [lo1]\n    visibility: restricted", "    objectives: [lo2]\n    visibility: restricted")
+    text += ("  - id: q2\n    objective: lo2\n    type: single\n"
+             "    prompt: Under the Chatham House Rule, what may you repeat?\n"
+             "    options:\n      a: What was said, without who said it\n      b: Who said what\n"
+             "    answer: a\n    explanation: The rule protects who spoke, not what was said.\n")
+    beta.write_text(text, encoding="utf-8")
+    build(root, site=False, include_restricted=True)
+    pdf = root / "build/pdf"
+    test = _numbered_prompts(pdf / "participant/demo/knowledge-test.pdf")
+    key = _numbered_prompts(pdf / "facilitator/demo/answer-key.pdf")
+    assert len(test) >= 2 and key == test
+    closed_item = "Under the Chatham House Rule"
+    assert not any(closed_item in line for line in test)
+    guide = pdf_text(pdf / "facilitator/demo/facilitator-guide.pdf")
+    assert closed_item in guide  # the closed session's item is answered in the guide ...
+    marked = re.findall(r"^.*\(in the knowledge test\).*$", guide, flags=re.M)
+    assert len(marked) == len(test) and not any(closed_item in line for line in marked)  # ... but not marked
+
+
 def test_no_change_rebuild_renders_nothing_and_one_edit_renders_only_its_documents(tmp_path: Path):
     root = tmp_path / "repo"
     shutil.copytree(FIXTURES / "mini", root)

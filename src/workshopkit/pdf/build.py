@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__, atomic
+from ..agenda import knowledge_test_items
 from ..audience import View, WorkshopView, view
 from ..errors import BuildError
 from ..load import Project
 from ..markdown import SiteConfig
 from ..strings import load_strings
-from ..visibility import Audience
+from ..visibility import PARTICIPANT, Audience
 from .html import PrintDoc, PrintGenerator, build_date, css_text, digest
 from .render import Job, Renderer, add_toc, pool_size
 
@@ -98,6 +99,13 @@ class _Deps:
         return digest(self.common, "handout", hid, self.module(v, mid), *[s.model_dump_json() for s in v.seeds + v.sources])
 
 
+def participant_tests(part: View) -> dict[str, list[tuple[str, str]]]:
+    """Each workshop's knowledge test as participants get it: (module id, item id) in order."""
+    modules = {m.id: m for m in part.modules}
+    return {wv.workshop.id: [(m.id, q.id) for m, q in knowledge_test_items(wv.workshop, modules)]
+            for wv in part.workshops}
+
+
 def document_specs(project: Project, views: dict[str, View], gen: PrintGenerator, include_restricted: bool,
                    config: SiteConfig) -> list[DocSpec]:
     """Every PDF of the build, each from the view of the audience it is for."""
@@ -126,12 +134,16 @@ def document_specs(project: Project, views: dict[str, View], gen: PrintGenerator
                 add(f"participant/handouts/{m.id}/{h.id}.pdf", deps.handout(part, m.id, h.id),
                     functools.partial(gen.handout, part, m, h))
     if fac is not None:
+        # The answer key follows the test participants get, item for item.
+        tests = participant_tests(part or view(project, PARTICIPANT))
         for wv in fac.workshops:
             wid = wv.workshop.id
-            add(f"facilitator/{wid}/facilitator-guide.pdf", deps.workshop(fac, wv, "guide", str(include_restricted)),
-                functools.partial(gen.facilitator_guide, fac, wv, include_restricted), 5.0 * sessions(wv))
-            add(f"facilitator/{wid}/answer-key.pdf", deps.workshop(fac, wv, "answer-key"),
-                functools.partial(gen.knowledge_test, fac, wv, True))
+            ids = tests.get(wid, [])
+            add(f"facilitator/{wid}/facilitator-guide.pdf",
+                deps.workshop(fac, wv, "guide", str(include_restricted), repr(ids)),
+                functools.partial(gen.facilitator_guide, fac, wv, include_restricted, ids), 5.0 * sessions(wv))
+            add(f"facilitator/{wid}/answer-key.pdf", deps.workshop(fac, wv, "answer-key", repr(ids)),
+                functools.partial(gen.knowledge_test, fac, wv, True, ids))
     if include_restricted and part is not None:
         pack_view = view(project, Audience("participant", include_restricted=True),
                          closed_label=load_strings("en")["closed_session"])

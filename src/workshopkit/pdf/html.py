@@ -148,7 +148,13 @@ class PrintGenerator:
                     out[posixpath.normpath(f"modules/{m.id}/{h.file}")] = self._anchor("handout", m.id, h.id)
         return out
 
-    def workshop_context(self, view: View, wv: WorkshopView) -> dict[str, Any]:
+    def workshop_context(self, view: View, wv: WorkshopView,
+                         test_ids: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+        """What every workshop document is made from.
+
+        ``test_ids`` are the knowledge test's items as participants get it; documents for
+        facilitators pass them so that an answer key never numbers items the test leaves out.
+        """
         modules = [m for m in (view.module(mid) for mid in wv.modules) if m is not None]
         sessions: list[tuple[Module, Session, list[Row], AgendaDay]] = []
         for day in wv.days:
@@ -161,11 +167,18 @@ class PrintGenerator:
         anchors = self.handout_anchors(modules)
         self._urls = self._handout_urls(view)
         test: list[tuple[Module, list[Any]]] = []
-        for m, q in knowledge_test_items(wv.workshop, {m.id: m for m in view.modules}):
-            if test and test[-1][0].id == m.id:
-                test[-1][1].append(q)
-            else:
+        by_id = {m.id: m for m in view.modules}
+        if test_ids is None:
+            items = knowledge_test_items(wv.workshop, by_id)
+        else:
+            items = [(by_id[mid], q) for mid, qid in test_ids if mid in by_id
+                     for q in by_id[mid].assessment if q.id == qid]
+        for m, q in items:  # grouped by module, modules in the order they first come
+            group = next((g for g in test if g[0].id == m.id), None)
+            if group is None:
                 test.append((m, [q]))
+            else:
+                group[1].append(q)
         return dict(w=wv.workshop, wv=wv, view=view, modules=modules, sessions=sessions, test=test,
                     md=lambda text, shift=2: self.md(text, shift, anchors), anchor=self._anchor,
                     clock=_clock_add, fac=view.audience.is_facilitator, audience=view.audience)
@@ -186,8 +199,9 @@ class PrintGenerator:
         return PrintDoc(f"participant/{wv.workshop.id}/workbook.pdf", html, title, "workbook", "participant",
                         [m.id for m in ctx["modules"]])
 
-    def facilitator_guide(self, view: View, wv: WorkshopView, restricted: bool) -> PrintDoc:
-        ctx = self.workshop_context(view, wv)
+    def facilitator_guide(self, view: View, wv: WorkshopView, restricted: bool,
+                          test_ids: list[tuple[str, str]] | None = None) -> PrintDoc:
+        ctx = self.workshop_context(view, wv, test_ids)
         title = f"{wv.workshop.title} – {self.s['facilitator_guide']}"
         html = self.render("facilitator_guide.html.j2", doc_title=title, doc_kind=self.s["facilitator_guide"],
                            restricted=restricted, **ctx)
@@ -202,8 +216,9 @@ class PrintGenerator:
         return PrintDoc(f"restricted/{wv.workshop.id}/restricted-pack.pdf", html, title, "restricted-pack",
                         "restricted", [m.id for m in ctx["modules"]])
 
-    def knowledge_test(self, view: View, wv: WorkshopView, with_answers: bool) -> PrintDoc:
-        ctx = self.workshop_context(view, wv)
+    def knowledge_test(self, view: View, wv: WorkshopView, with_answers: bool,
+                       test_ids: list[tuple[str, str]] | None = None) -> PrintDoc:
+        ctx = self.workshop_context(view, wv, test_ids)
         kind = "answer-key" if with_answers else "knowledge-test"
         title = f"{wv.workshop.title} – {self.s['answer_key_title'] if with_answers else self.s['pre_post_test']}"
         html = self.render("test.html.j2", doc_title=title, doc_kind=title, with_answers=with_answers, **ctx)
