@@ -171,6 +171,14 @@ def make_canary_repo(dest: Path) -> Canaries:
     }
     restricted_everywhere(g, canaries, "gamma")
     plant(g, Module, canaries, "gamma")
+    # A reading only the closed-door module cites: the bibliography must not name it to others.
+    libpath = dest / "curriculum" / "sources" / "library.yml"
+    lib = yaml.safe_load(libpath.read_text(encoding="utf-8"))
+    lib["sources"].append({"id": "closed-reading", "kind": "report", "publisher": "Example Organisation",
+                           "title": canaries.new("restricted", "a source only the restricted module cites"),
+                           "year": 2020, "url": "https://example.org/closed", "reuse": "all-rights-reserved"})
+    _dump(libpath, lib)
+    g["sources"] = ["lib-handbook", "closed-reading"]
     # Everything in gamma is restricted or more private: re-file its facilitator canaries.
     _refile(canaries, ("gamma",))
     _dump(gamma / "module.yml", g)

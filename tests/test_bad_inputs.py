@@ -17,7 +17,7 @@ import pytest
 from workshopkit.cli import main
 from workshopkit.load import load_project
 
-from conftest import FIXTURES
+from conftest import FIXTURES, ROOT
 
 BAD = FIXTURES / "bad"
 
@@ -116,6 +116,10 @@ class Case:
     where: str  # "path:line:col" of the expected diagnostic
     fragment: str  # part of its message (or hint)
     xfail: str = ""  # a known bug outside the loader and checker: the reason
+
+
+# The sites' Markdown extensions (the fixture alone renders with a minimal set).
+REPO_MKDOCS = Edit("mkdocs.yml", lambda _raw: (ROOT / "mkdocs.yml").read_bytes(), "the repository's mkdocs.yml")
 
 
 def case(name: str, edits: Edit | tuple[Edit, ...], where: str, fragment: str, xfail: str = "") -> Case:
@@ -426,6 +430,43 @@ CASES: list[Case] = [
     case("link-outside-modules",
          append(INTRO, "\n[secret](../../curriculum/demo.yml)\n"),
          f"{INTRO}:9:1", "points outside the modules folder"),
+    # What the text renders to is judged too, however the source spells it.
+    case("attribute-list-event-handler",
+         (REPO_MKDOCS, append(INTRO, '\nHover me\n{: onmouseover="alert(1)" }\n')),
+         f"{INTRO}:10:1", "the event-handler attribute 'onmouseover' is not allowed"),
+    case("attribute-list-style",
+         (REPO_MKDOCS, append(INTRO, '\nBig text\n{: style="font-size:9em" }\n')),
+         f"{INTRO}:10:1", "the attribute 'style' is not allowed"),
+    case("reference-link-javascript",
+         append(INTRO, "\nSee [the note][n].\n\n[n]: javascript:alert(1)\n"),
+         f"{INTRO}:11:1", "the scheme 'javascript:' is not allowed"),
+    case("nested-brackets-javascript",
+         append(INTRO, "\nSee [a [b] c](javascript:alert(1)).\n"),
+         f"{INTRO}:9:1", "the scheme 'javascript:' is not allowed"),
+    case("entity-encoded-scheme",
+         append(INTRO, '\n<a href="jav&#x61;script:alert(1)">x</a>\n'),
+         f"{INTRO}:9:1", "the scheme 'javascript:' is not allowed"),
+    case("html-tag-split-over-lines",
+         append(INTRO, '\n<a\nhref="javascript:alert(1)">x</a>\n'),
+         f"{INTRO}:10:1", "the scheme 'javascript:' is not allowed"),
+    case("indented-facilitator-block",
+         append(INTRO, "\n- A point\n\n    /// facilitator\n    Only for us.\n    ///\n"),
+         f"{INTRO}:11:1", "a '///' line must start at the beginning of the line"),
+    case("unclosed-code-fence",
+         append(INTRO, "\n```text\nsome code\n"),
+         f"{INTRO}:9:1", "this code fence is never closed"),
+    case("block-in-glossary-definition",
+         replace(GLOSSARY, "    definition: Agreement given freely by a person who understands what they agree to.\n",
+                 "    definition: |\n      Agreement given freely.\n\n      /// facilitator\n      A note.\n      ///\n"),
+         f"{GLOSSARY}:3:", "audience blocks ('/// …') are only allowed in Markdown fields"),
+    case("block-in-source-summary",
+         replace(LIBRARY, "    reuse: all-rights-reserved\n",
+                 "    reuse: all-rights-reserved\n    summary: |\n      A handbook.\n      /// facilitator\n      x\n      ///\n"),
+         f"{LIBRARY}:9:", "audience blocks ('/// …') are only allowed in Markdown fields"),
+    case("unknown-markdown-extension",
+         Edit("mkdocs.yml", lambda _raw: (ROOT / "mkdocs.yml").read_bytes().replace(b"pymdownx.caret", b"pymdownx.carret"),
+              "the repository's mkdocs.yml with a misspelt extension"),
+         "mkdocs.yml:", "the Markdown extension 'pymdownx.carret' cannot be loaded"),
 ]
 
 

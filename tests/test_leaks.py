@@ -151,3 +151,35 @@ def test_roster_names_never_reach_any_output(canary_build):
             outputs[Path(name)] = z.read(name).decode("utf-8", errors="replace")
     assert _found(outputs, roster) == {}
     assert "events/" in (Path(__file__).resolve().parent.parent / ".gitignore").read_text().split()
+
+
+@pytest.mark.parametrize("text", [
+    "```\n/// facilitator\nzqsecret\n///\n```\n",  # inside a closed code fence
+    "```text\nnever closed\n\n/// facilitator\nzqsecret\n///\n",  # after a fence the renderer ignores
+    "- a point\n\n    /// facilitator\n    zqsecret\n    ///\n",  # indented inside a list item
+    "\t/// restricted\n\tzqsecret\n\t///\n",  # indented with a tab
+])
+def test_gate_fails_safe_wherever_a_block_marker_stands(text: str):
+    from workshopkit.blocks import gate
+    from workshopkit.visibility import PARTICIPANT
+
+    assert "zqsecret" not in gate(text, PARTICIPANT.allowed)
+
+
+def test_glossary_sources_and_seeds_are_gated_even_without_check(tmp_path):
+    """Blocks in plain-text fields are a check error; were one to slip through, the gate still holds."""
+    from workshopkit.audience import view
+    from workshopkit.load import load_project
+    from workshopkit.visibility import PARTICIPANT
+
+    root = tmp_path / "repo"
+    make_canary_repo(root)
+    project, _ = load_project(root)
+    secret = "\n\n/// facilitator\nzqglosssecret\n///\n"
+    assert project.glossary is not None
+    project.glossary.terms[0].definition += secret
+    project.sources[0].summary += secret
+    project.seeds[0].summary += secret
+    v = view(project, PARTICIPANT)
+    dumped = v.glossary.model_dump_json() + "".join(s.model_dump_json() for s in v.sources + v.seeds)
+    assert "zqglosssecret" not in dumped and v.sources and v.seeds

@@ -180,6 +180,33 @@ def test_link_checker_finds_broken_links_and_anchors(tmp_path: Path):
                                   "index.html: missing.html (no such file)"]
 
 
+def test_built_pages_are_scanned_for_unsafe_content_inside_the_article_only(tmp_path: Path):
+    from workshopkit.site.linkcheck import site_problems
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text('<html><head><script src="theme.js"></script></head><body>'
+                                     '<article><p onclick="x()">Hi</p><a href="java&#x09;script:x()">y</a>'
+                                     '<iframe src="https://example.org"></iframe></article></body></html>')
+    (site / "theme.js").write_text("")
+    broken, unsafe = site_problems(site)
+    assert broken == []
+    assert unsafe == ["index.html: the event-handler attribute 'onclick' is not allowed",
+                      "index.html: a link or image with the scheme 'javascript:' is not allowed",
+                      "index.html: raw HTML <iframe> is not allowed"]
+
+
+def test_print_html_scan_allows_only_the_publishers_own_assets():
+    from workshopkit.htmlsafety import scan_fragment
+
+    ok = '<p><img src="file:///b/.cache/print-assets/ab/pic.png" alt="x"><a href="https://example.org">w</a></p>'
+    assert scan_fragment(ok, allow_prefix="file:///b/.cache/print-assets/") == []
+    assert [u.message for u in scan_fragment('<img src="file:///etc/hostname" alt="x">',
+                                             allow_prefix="file:///b/.cache/print-assets/")] == [
+        "a link or image with the scheme 'file:' is not allowed"]
+    assert [u.needle for u in scan_fragment('<svg><script>x()</script></svg><p style="x">s</p>')] == ["script", "style"]
+
+
 def test_built_sites_have_no_broken_internal_links(repo: Path):
     build(repo, pdf=False)
     for audience in ("participant", "facilitator"):

@@ -17,9 +17,9 @@ from pydantic import BaseModel
 from . import blocks
 from .agenda import AgendaDay, compute
 from .load import Project
-from .model import Curriculum, Glossary, Module, Source, Workshop
+from .model import Citation, Curriculum, Glossary, Module, Source, Workshop
 from .visibility import Audience, Visibility
-from .walk import field_visibility
+from .walk import field_visibility, fields
 
 _DROP = object()
 
@@ -112,8 +112,10 @@ def view(project: Project, audience: Audience, closed_label: str = "Closed sessi
     modules = [gate(m, audience) for m in project.modules]
     visible = [m for m in modules if m is not None]
     curriculum = gate(project.curriculum, audience) if project.curriculum else None
-    out = View(audience, visible, sources=list(project.sources), seeds=list(project.seeds),
-               glossary=project.glossary, curriculum=curriculum, hidden_modules=len(modules) - len(visible))
+    glossary = gate(project.glossary, audience) if project.glossary else None
+    seeds = [s for s in (gate(x, audience) for x in project.seeds) if s is not None]
+    out = View(audience, visible, seeds=seeds, glossary=glossary, curriculum=curriculum,
+               hidden_modules=len(modules) - len(visible))
     by_id = {m.id: m for m in visible}
     full = {m.id: m for m in project.modules}
     for w in project.workshops:
@@ -134,4 +136,18 @@ def view(project: Project, audience: Audience, closed_label: str = "Closed sessi
                 elif row.module_id not in used:
                     used.append(row.module_id)
         out.workshops.append(WorkshopView(gw, days, used))
+    # The bibliography lists what visible content cites: a closed-door module's readings stay with it.
+    cited = _cited([*visible, *(wv.workshop for wv in out.workshops), glossary, curriculum])
+    out.sources = [s for s in (gate(x, audience) for x in project.sources) if s is not None and s.id in cited]
     return out
+
+
+def _cited(objs: list[BaseModel | None]) -> set[str]:
+    refs: set[str] = set()
+    for obj in objs:
+        if obj is None:
+            continue
+        for visit in fields(obj):
+            if visit.name == "ref" and isinstance(visit.owner, Citation):
+                refs.add(visit.value)
+    return refs

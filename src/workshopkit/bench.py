@@ -565,7 +565,7 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
         return measure(run)
 
     if stage.startswith("mkdocs-"):
-        from .site.linkcheck import broken_links
+        from .site.linkcheck import site_problems
         from .site.mkdocs_adapter import run_mkdocs
 
         gen_dir = out / ".gen" / aud
@@ -573,7 +573,7 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
 
         def run() -> dict[str, Any]:
             run_mkdocs(gen_dir, site_dir)
-            broken = broken_links(site_dir)
+            broken = site_problems(site_dir)[0]
             if broken:
                 raise BenchError(f"broken links in the {aud} site: {broken[:5]}")
             return {"html_files": sum(1 for _ in site_dir.rglob("*.html"))}
@@ -1087,7 +1087,7 @@ BUILD_FUNCTIONS = [
     ("editor guide", "workshopkit/guide.py", "editor_guide"),
     ("write docs", "workshopkit/site/mkdocs_adapter.py", "write_docs"),
     ("MkDocs build", "workshopkit/site/mkdocs_adapter.py", "run_mkdocs"),
-    ("link check", "workshopkit/site/linkcheck.py", "broken_links"),
+    ("link check", "workshopkit/site/linkcheck.py", "site_problems"),
     ("PDF stage", "workshopkit/pdf/build.py", "build_pdfs"),
     ("PDF stage: prepare and start", "workshopkit/pdf/build.py", "__init__"),
     ("PDF stage: wait for the workers", "workshopkit/pdf/build.py", "finish"),

@@ -2,6 +2,10 @@
 
 Blocks are split out of the text *before* any rendering, so a publisher never receives the
 prose an audience must not see (not even as hidden HTML or in a search index).
+
+The gate fails safe: a marker counts wherever it stands, at any indentation and inside code
+fences too (a renderer may not read a fence the way a scanner does: an unclosed one is plain
+text to Python-Markdown). ``check`` asks for markers at the start of a line and for closed fences.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ BLOCKS: dict[str, Visibility] = {
     "say": Visibility.facilitator,
 }
 
-_OPEN = re.compile(r"^ {0,3}///[ \t]*([A-Za-z][\w-]*)?[ \t]*(?:\|(.*))?$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_OPEN = re.compile(r"^[ \t]*///[ \t]*([A-Za-z][\w-]*)?[ \t]*(?:\|(.*))?$")
+_INDENTED = re.compile(r"^(?: {4,}|[ ]*\t)")
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 
 
 @dataclass(frozen=True)
@@ -35,31 +40,32 @@ class _Frame:
     line: int
 
 
-def _fence_toggle(line: str, fence: str | None) -> str | None:
-    m = _FENCE.match(line)
-    if not m:
-        return fence
-    marker = m.group(1)
-    if fence is None:
-        return marker
-    if marker[0] == fence[0] and len(marker) >= len(fence) and not line.strip()[len(marker):].strip():
-        return None
-    return fence
+def unclosed_fence(text: str) -> int:
+    """The 1-based line of a code fence that is never closed, or 0."""
+    fence, opened = "", 0
+    for no, line in enumerate(text.split("\n"), start=1):
+        m = _FENCE.match(line)
+        if not m:
+            continue
+        marker = m.group(1)
+        if not fence:
+            fence, opened = marker, no
+        elif marker[0] == fence[0] and len(marker) >= len(fence) and not line.strip()[len(marker):].strip():
+            fence, opened = "", 0
+    return opened
 
 
 def check_blocks(text: str) -> list[BlockProblem]:
     """Find unknown, unclosed, stray and wrongly nested blocks."""
     problems: list[BlockProblem] = []
     stack: list[_Frame] = []
-    fence: str | None = None
     for no, line in enumerate(text.split("\n"), start=1):
-        new_fence = _fence_toggle(line, fence)
-        if fence is not None or new_fence is not None:
-            fence = new_fence
-            continue
         m = _OPEN.match(line)
         if not m:
             continue
+        if _INDENTED.match(line):
+            problems.append(BlockProblem(no, "a '///' line must start at the beginning of the line",
+                                         "remove the indentation; a block cannot sit inside a list item or code"))
         name = m.group(1)
         if name is None:
             if not stack:
@@ -92,15 +98,8 @@ def gate(text: str, allowed: frozenset[Visibility]) -> str:
     """
     out: list[str] = []
     stack: list[tuple[str, bool]] = []  # (name, kept)
-    fence: str | None = None
     for line in text.split("\n"):
         hidden = any(not kept for _, kept in stack)
-        new_fence = _fence_toggle(line, fence)
-        if fence is not None or new_fence is not None:
-            fence = new_fence
-            if not hidden:
-                out.append(line)
-            continue
         m = _OPEN.match(line)
         if m:
             name = m.group(1)
@@ -133,14 +132,8 @@ def to_admonitions(text: str, labels: dict[str, str]) -> str:
     """
     out: list[str] = []
     depth = 0
-    fence: str | None = None
     for line in text.split("\n"):
         indent = "    " * depth
-        new_fence = _fence_toggle(line, fence)
-        if fence is not None or new_fence is not None:
-            fence = new_fence
-            out.append(indent + line if line else line)
-            continue
         m = _OPEN.match(line)
         if m and m.group(1) is None and depth:
             depth -= 1

@@ -98,7 +98,7 @@ def views_for(project: Project, opts: BuildOptions) -> dict[str, View]:
 def build_sites(project: Project, views: dict[str, View], config: SiteConfig, opts: BuildOptions,
                 stage: Path, report: BuildReport, progress: Progress) -> list[tuple[Path, Path]]:
     from .site.generate import SiteGenerator
-    from .site.linkcheck import broken_links
+    from .site.linkcheck import site_problems
     from .site.mkdocs_adapter import derive_config, run_mkdocs, write_docs, zip_site
 
     strings = load_strings("en")
@@ -122,7 +122,10 @@ def build_sites(project: Project, views: dict[str, View], config: SiteConfig, op
         progress(f"building {name} site with MkDocs")
         site_dir = stage / "site" / name
         run_mkdocs(gen_dir, site_dir)
-        broken = broken_links(site_dir)
+        broken, unsafe = site_problems(site_dir)
+        if unsafe:
+            raise BuildError(f"the {name} site would publish unsafe HTML (run 'workshopkit check' to find "
+                             "the source lines):\n  " + "\n  ".join(unsafe[:50]))
         if broken:
             raise BuildError(f"the {name} site has broken links:\n  " + "\n  ".join(broken[:50]))
         atomic.mark(site_dir)

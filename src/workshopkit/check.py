@@ -272,8 +272,11 @@ class Checker:
                          f"add it under track '{m.track}'", "warning")
 
     def texts(self) -> None:
+        render = _renderer(self.project.root, self.diags)
         for t in self.project.texts:
             check_text(t, self.project, self.diags)
+            if render is not None:
+                check_rendered(t, render, self.diags)
 
     def run(self) -> None:
         for m in self.project.modules:
@@ -327,6 +330,47 @@ def _strip_code(text: str) -> list[tuple[int, str]]:
             continue
         out.append((no, re.sub(r"`[^`]*`", "", line)))
     return out
+
+
+# Only a text with one of these can render to anything but plain paragraphs, lists and links
+# to ordinary addresses; the others need not be rendered to be judged.
+_MAY_RENDER_UNSAFE = re.compile(r"[<&{]|\]\s*:|\]\(\s*<?\s*[A-Za-z][A-Za-z0-9+.\-\s]*:")
+
+
+def _renderer(root: Path, diags: list[Diagnostic]) -> Any:
+    """Markdown to HTML as the sites render it, or None (with a diagnostic) if that cannot be set up."""
+    from .errors import BuildError
+    from .markdown import load_site_config, markdown_problem, to_html
+
+    try:
+        config = load_site_config(root)
+    except BuildError as exc:
+        diags.append(Diagnostic("mkdocs.yml", 1, 1, "", str(exc), "fix the site configuration"))
+        return None
+    problem = markdown_problem(config)
+    if problem:
+        diags.append(Diagnostic("mkdocs.yml", problem[0], 1, "markdown_extensions", problem[1],
+                                "check the extension's name; see the list in the MkDocs and Material documentation"))
+        return None
+    return lambda text: to_html(text, config)
+
+
+def check_rendered(t: TextRef, render: Any, diags: list[Diagnostic]) -> None:
+    """Judge what the text renders to, however the source spelt it (entities, attribute lists, …)."""
+    from .htmlsafety import lines_with, scan_fragment
+
+    if not _MAY_RENDER_UNSAFE.search(t.text):
+        return
+    used: dict[str, int] = {}
+    for problem in scan_fragment(render(t.text)):
+        # The n-th finding of a needle goes on the n-th line that shows it (in document order).
+        lines = lines_with(t.text, problem.needle) or [1]
+        n = used.get(problem.needle, 0)
+        used[problem.needle] = n + 1
+        no = lines[min(n, len(lines) - 1)]
+        diags.append(Diagnostic(t.file, t.line + no - 1, 1, t.key, problem.message,
+                                "write plain Markdown; links may go to http(s), mailto: and tel: addresses "
+                                "or to files in the module"))
 
 
 def check_text(t: TextRef, project: Project, diags: list[Diagnostic]) -> None:

@@ -296,6 +296,10 @@ def resolve_texts(project: Project, obj: BaseModel, doc: YamlDoc, display: str, 
         for problem in blocks.check_blocks(text):
             diags.append(Diagnostic(file_display, start + problem.line - 1, 1, key if file_display == display else "",
                                     problem.message, problem.hint))
+        fence = blocks.unclosed_fence(text)
+        if fence:
+            diags.append(Diagnostic(file_display, start + fence - 1, 1, key if file_display == display else "",
+                                    "this code fence is never closed", "add a line with the same ``` (or ~~~) where the code ends"))
         project.texts.append(TextRef(file_display, start, key, text, base))
         # Publishers place pages elsewhere: make relative links independent of this file.
         target_field = "body" if is_file_field else visit.name
@@ -360,6 +364,7 @@ def load_project(root: Path) -> tuple[Project, list[Diagnostic]]:
                 if glossary is not None:
                     project.glossary = glossary
                     project.files[id(glossary)] = display
+                    resolve_texts(project, glossary, doc, display, curriculum, diags)
             elif path.name == "curriculum.yml":
                 index = parse_model(Curriculum, doc, display, diags)
                 if index is not None:
@@ -388,6 +393,7 @@ def load_project(root: Path) -> tuple[Project, list[Diagnostic]]:
             project.sources.extend(lib.sources)
             for src in lib.sources:
                 project.files[id(src)] = display
+            resolve_texts(project, lib, doc, display, curriculum, diags)
         for extra in sorted(curriculum.rglob("*.yaml")):
             diags.append(Diagnostic(rel(extra, root), 0, 0, "", "workshop files end in .yml", "rename it to .yml"))
 
@@ -409,5 +415,6 @@ def load_project(root: Path) -> tuple[Project, list[Diagnostic]]:
                 line, col = doc.where(("id",))
                 diags.append(Diagnostic(display, line, col, "id", f"id '{seed.id}' differs from the file name '{path.stem}'",
                                         f"write 'id: {path.stem}' or rename the file"))
+            resolve_texts(project, seed, doc, display, seeds_dir, diags)
             project.seeds.append(seed)
     return project, diags

@@ -71,6 +71,24 @@ def _converter(names: tuple[str, ...], configs_key: str) -> md_lib.Markdown:
     return md_lib.Markdown(extensions=list(names), extension_configs=configs)
 
 
+def markdown_problem(config: SiteConfig) -> tuple[int, str] | None:
+    """(line in mkdocs.yml, message) if the Markdown extensions cannot be loaded, else None."""
+    names, configs = config.extensions
+    try:
+        _converter(tuple(names), yaml.safe_dump(configs, sort_keys=True))
+    except Exception as exc:  # an unknown module, or settings the extension rejects  # noqa: BLE001
+        bad = next((n for n in names if n in str(exc)), "")
+        line = 1
+        if bad and config.path.is_file():
+            for no, text in enumerate(config.path.read_text(encoding="utf-8").split("\n"), start=1):
+                if bad in text:
+                    line = no
+                    break
+        what = f"the Markdown extension '{bad}'" if bad else "the Markdown extensions"
+        return line, f"{what} cannot be loaded ({type(exc).__name__}: {exc})"
+    return None
+
+
 def to_html(text: str, config: SiteConfig) -> str:
     """Render Markdown to HTML with the site's extensions (used by the print publisher)."""
     names, configs = config.extensions

@@ -208,7 +208,8 @@ class PdfStage:
                 self.misses.append((spec, in_key))
         self.misses.sort(key=lambda m: -m[0].weight)
         small = len(self.misses) <= 2 and not any(s.rel_path.endswith(self.BIG_KINDS) for s, _ in self.misses)
-        self.renderer = Renderer(self.css, out_dir, pool_size(len(self.misses), small, opts.workers))
+        # The renderer may read only the print assets (images copied there) and data: URLs.
+        self.renderer = Renderer(self.css, self.assets, pool_size(len(self.misses), small, opts.workers))
         self.todo: list[tuple[PrintDoc, str, str, Job]] = []  # doc, html key, dependency key, job
         # Keying and copying; generating and rendering the rest is 'pdf-render' (from start).
         report.seconds["pdf-prepare"] = time.perf_counter() - t0

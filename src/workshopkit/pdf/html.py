@@ -22,6 +22,8 @@ from markupsafe import Markup
 from .. import links
 from ..agenda import AgendaDay, Row, session_minutes, knowledge_test_items
 from ..audience import View, WorkshopView
+from ..errors import BuildError
+from ..htmlsafety import scan_fragment
 from ..markdown import SiteConfig, prepare, shift_headings, to_html
 from ..model import Handout, Module, Session
 from ..site.generate import SiteGenerator, module_minutes
@@ -115,16 +117,25 @@ class PrintGenerator:
                 return self._urls.get(repo_path)
             src = self.root / repo_path
             if src.is_file():
-                dest = self.assets / repo_path
-                if not dest.exists() or dest.stat().st_size != src.stat().st_size:
+                # Named by content: an edited image is a new file, so the HTML (and its cache key) changes.
+                data = src.read_bytes()
+                dest = self.assets / hashlib.sha256(data).hexdigest()[:16] / src.name
+                if not dest.exists():
                     dest.parent.mkdir(parents=True, exist_ok=True)
-                    dest.write_bytes(src.read_bytes())
+                    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+                    tmp.write_bytes(data)
+                    os.replace(tmp, dest)
                 self.copied[repo_path] = dest
                 return dest.as_uri()
             return None
 
         text = shift_headings(links.rewrite(text, resolve), shift)
-        return Markup(to_html(text, self.config))
+        html = to_html(text, self.config)
+        unsafe = scan_fragment(html, allow_prefix=self.assets.as_uri() + "/")
+        if unsafe:
+            raise BuildError(f"print HTML would hold unsafe content ({unsafe[0].message}); "
+                             "run 'workshopkit check' to find the source line")
+        return Markup(html)
 
     def online_url(self, page: str) -> str:
         """The address of a page of the participant manual (the site has .html pages)."""

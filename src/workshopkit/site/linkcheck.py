@@ -1,4 +1,5 @@
-"""Check every internal link and anchor of a built site (offline; no network)."""
+"""Check a built site (offline; no network): every internal link and anchor leads somewhere,
+and the pages' content holds nothing unsafe (the same rule as ``check``, applied to the output)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import lxml.html
+
+from ..htmlsafety import scan_element
 
 _ICON_OR_STYLE = ("stylesheet", "icon", "shortcut icon")
 
@@ -17,10 +20,13 @@ class _Page:
     def __init__(self, html: bytes) -> None:
         self.ids: set[str] = set()
         self.links: list[str] = []
+        self.unsafe: list[str] = []
         if not html.strip():
             return
         root = lxml.html.fromstring(html)
         self.ids = {str(v) for v in root.xpath("//@id | //a/@name") if v}
+        # What authors wrote ends up in the article; the theme's own markup lies around it.
+        self.unsafe = [u.message for article in root.iter("article") for u in scan_element(article)]
         for el in root.iter("a", "img", "script", "link"):
             if el.tag == "a":
                 target = el.get("href")
@@ -32,11 +38,23 @@ class _Page:
                 self.links.append(target)
 
 
+def _pages(site: Path) -> dict[str, _Page]:
+    return {path.relative_to(site).as_posix(): _Page(path.read_bytes()) for path in sorted(site.rglob("*.html"))}
+
+
+def site_problems(site: Path) -> tuple[list[str], list[str]]:
+    """(broken links, unsafe content) of a built site, each as 'page: what'."""
+    pages = _pages(site)
+    unsafe = [f"{rel}: {message}" for rel, page in pages.items() for message in page.unsafe]
+    return _broken(pages, site), unsafe
+
+
 def broken_links(site: Path) -> list[str]:
     """Every internal link or anchor in ``site`` that leads nowhere, as 'page: target'."""
-    pages: dict[str, _Page] = {}
-    for path in sorted(site.rglob("*.html")):
-        pages[path.relative_to(site).as_posix()] = _Page(path.read_bytes())
+    return _broken(_pages(site), site)
+
+
+def _broken(pages: dict[str, _Page], site: Path) -> list[str]:
     problems: list[str] = []
     for rel_page, parser in pages.items():
         if rel_page == "404.html":
