@@ -30,6 +30,10 @@ def _suggest(name: str, known: Iterable[str]) -> str:
     return f"did you mean '{close[0]}'?" if close else ""
 
 
+#: Session pages sit beside these pages of their module, so a session may not take their names.
+RESERVED_SESSION_IDS = frozenset({"index", "answer-key", "handouts"})
+
+
 @dataclass
 class Checker:
     project: Project
@@ -73,6 +77,10 @@ class Checker:
         self.unique(m, m.assessment, ("assessment",), "assessment item")
         objectives = [o.id for o in m.learning_objectives]
         handouts = [h.id for h in m.handouts]
+        for i, s in enumerate(m.sessions):
+            if s.id in RESERVED_SESSION_IDS:
+                self.add(m, ("sessions", i, "id"), f"'{s.id}' is the name of a page the module already has",
+                         f"choose another id, e.g. '{s.id}-session'")
         for i, pre in enumerate(m.prerequisites):
             if pre == m.id:
                 self.add(m, ("prerequisites", i), "a module cannot be its own prerequisite")
@@ -332,6 +340,8 @@ def _strip_code(text: str) -> list[tuple[int, str]]:
     return out
 
 
+MAX_NESTING = 12
+
 # Only a text with one of these can render to anything but plain paragraphs, lists and links
 # to ordinary addresses; the others need not be rendered to be judged.
 _MAY_RENDER_UNSAFE = re.compile(r"[<&{]|\]\s*:|\]\(\s*<?\s*[A-Za-z][A-Za-z0-9+.\-\s]*:")
@@ -379,6 +389,11 @@ def check_text(t: TextRef, project: Project, diags: list[Diagnostic]) -> None:
 
     root = project.root
     for no, line in _strip_code(t.text):
+        depth = len(re.match(r"^[ \t]*((?:>[ \t]*)*)", line).group(1).replace(" ", "").replace("\t", ""))
+        indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" "))
+        if depth > MAX_NESTING or indent > 4 * MAX_NESTING:
+            add(no, 1, f"quotes or lists nested more than {MAX_NESTING} deep",
+                "flatten the structure; print and screen readers cannot follow it either")
         for m in _RAW_TAG.finditer(line):
             tag = m.group(2).lower()
             attrs = m.group(3)
@@ -396,6 +411,14 @@ def check_text(t: TextRef, project: Project, diags: list[Diagnostic]) -> None:
                     add(no, col, f"the URL '{u.group(1)[:30]}' uses a scheme that is not allowed", "link to http(s) addresses or files in the module")
             if tag == "img" and not re.search(r"\balt\s*=\s*[\"'][^\"']+", attrs, re.I):
                 add(no, col, "an image needs alt text", 'add alt="what the image shows"')
+            if tag == "img":
+                src = re.search(r"\bsrc\s*=\s*[\"']?\s*([^\"'\s>]*)", attrs, re.I)
+                if not src or not src.group(1):
+                    add(no, col, "an image needs a src", 'write src="images/name.png"')
+                elif re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:|^/", src.group(1)):
+                    add(no, col, "images must be files in the module folder", "download the image and link it relatively")
+                elif not (t.base / src.group(1).split("#")[0]).is_file():
+                    add(no, col, f"image '{src.group(1)}' not found", "check the file name")
         for m in _LINK.finditer(line):
             image, label, target = m.group(1) == "!", m.group(2), m.group(3)
             col = m.start() + 1
@@ -403,6 +426,10 @@ def check_text(t: TextRef, project: Project, diags: list[Diagnostic]) -> None:
                 add(no, col, "a link without a target", "write [text](target)")
                 continue
             scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", target)
+            if scheme and image:
+                add(no, col, "images must be files in the module folder, not web addresses",
+                    "download the image (if its licence allows) and write ![what it shows](images/name.png)")
+                continue
             if scheme:
                 if scheme.group(1).lower() not in ("http", "https", "mailto", "tel"):
                     add(no, col, f"links with the scheme '{scheme.group(1)}:' are not allowed",

@@ -24,7 +24,7 @@ from . import blocks, links
 from .errors import Diagnostic, rel
 from .model import Curriculum, Glossary, Module, Source, SourceLibrary, Workshop
 from .walk import Loc, fields, is_markdown, model_classes
-from .yamlload import YamlDoc, YamlError, dotted, load_file
+from .yamlload import MAX_BYTES, YamlDoc, YamlError, dotted, load_file
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -216,9 +216,13 @@ def parse_model(cls: type[M], doc: YamlDoc, display: str, diags: list[Diagnostic
 
 def _read_markdown(path: Path, display: str) -> tuple[str | None, Diagnostic | None]:
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1)
     except OSError as exc:
         return None, Diagnostic(display, 0, 0, "", f"cannot read the file: {exc.strerror}")
+    if len(raw) > MAX_BYTES:
+        return None, Diagnostic(display, 0, 0, "", f"the file is larger than {MAX_BYTES // 1024} KiB",
+                                "split it into smaller files, or move images and data out of the text")
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -324,6 +328,13 @@ def load_project(root: Path) -> tuple[Project, list[Diagnostic]]:
     root = root.resolve()
     project = Project(root=root)
     diags: list[Diagnostic] = []
+    if not root.is_dir():
+        diags.append(Diagnostic(str(root), 0, 0, "", "no such folder", "give the folder of a workshopkit repository"))
+        return project, diags
+    if not any((root / name).is_dir() for name in ("modules", "curriculum")):
+        diags.append(Diagnostic(str(root), 0, 0, "", "this folder has neither modules/ nor curriculum/",
+                                "run the command in a workshopkit repository, or start one with 'workshopkit new module ID'"))
+        return project, diags
 
     modules_dir = root / "modules"
     if modules_dir.is_dir():

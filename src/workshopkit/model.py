@@ -380,7 +380,8 @@ class Day(Base):
     """One day of a workshop; clock times are computed from ``start`` and the slots."""
 
     title: str = Field("", description="Heading of the day, e.g. 'Seminar (closed-door)'.")
-    date: dt.date | None = Field(None, description="Date of the day (default: the workshop's start date plus the day number).")
+    date: dt.date | None = Field(None, ge=dt.date(1990, 1, 1), le=dt.date(2100, 12, 31),
+                                 description="Date of the day (default: the workshop's start date plus the day number).")
     start: Clock = Field(description="Start time, 'HH:MM'.")
     end: Clock = Field(description="Latest end time, 'HH:MM'.")
     mode: Literal["on-site", "online", "hybrid"] | None = Field(None, description="Overrides the workshop's mode for this day.")
@@ -410,7 +411,7 @@ class Workshop(Base):
     languages: list[str] = Field(default_factory=lambda: ["en"], description="Languages of the event.")
     venue: str = Field("", description="Venue or city.")
     mode: Literal["on-site", "online", "hybrid"] = Field("on-site", description="How the event is delivered.")
-    start_date: dt.date = Field(description="Date of the first day.")
+    start_date: dt.date = Field(ge=dt.date(1990, 1, 1), le=dt.date(2100, 12, 31), description="Date of the first day.")
     version: str = Field("1.0", pattern=r"^\d+(\.\d+){0,2}$", description="Version of the programme.")
     organisers: list[str] = Field(default_factory=list, description="Organising bodies.")
     funders: list[str] = Field(default_factory=list, description="Funding bodies.")

@@ -87,6 +87,11 @@ def _render(job: Job) -> Result:
         return Result(job.out, len(doc.pages))
     except FatalURLFetchingError as exc:
         return Result(job.out, 0, f"{job.title}: {exc}")
+    except RecursionError:
+        return Result(job.out, 0, f"{job.title}: the document is nested too deeply to lay out "
+                                  "(lists or quotes inside each other); flatten the structure")
+    except Exception as exc:  # a renderer bug must name its document, not end the build with a traceback  # noqa: BLE001
+        return Result(job.out, 0, f"{job.title}: WeasyPrint could not render it ({type(exc).__name__}: {exc})")
 
 
 class Renderer:
