@@ -85,7 +85,7 @@ def test_running_header_and_page_x_of_y_footer(built: Path):
     pages = [p for p in pages if p.strip()]
     total = len(pages)
     for number, text in enumerate(pages[1:], start=2):  # the cover has no header or footer
-        assert "Demo workshop – Facilitator guide" in text
+        assert "Demo workshop · Facilitator guide" in text
         assert f"page {number} of {total}" in text
 
 

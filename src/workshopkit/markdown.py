@@ -104,7 +104,8 @@ def prepare(text: str, labels: dict[str, str]) -> str:
     """Turn the audience blocks that survived the gate into admonitions, and task-list items
     into ballot boxes (a disabled checkbox is an unlabelled form control to a screen reader)."""
     if "[" in text:
-        text = _TASK.sub(lambda m: m.group(1) + ("☐ " if m.group(2) == " " else "☑ "), text)
+        text = _TASK.sub(lambda m: m.group(1) + ('<span class="task-box">☐</span> ' if m.group(2) == " "
+                                                  else '<span class="task-box">☑</span> '), text)
     if "///" not in text:
         return text
     return blocks.to_admonitions(text, labels)

@@ -404,6 +404,7 @@ class Workshop(Base):
 
     id: Id = Field(description="The workshop id; must equal the file name.")
     title: Text = Field(description="Title of the event.")
+    short_title: str = Field("", max_length=60, description="A short form of the title for running heads and tight spaces (at most 60 characters); the title when empty.")
     subtitle: str = Field("", description="Subtitle shown on covers.")
     summary: str = md("What the event is for and who it is for.")
     audience: list[Text] = Field(min_length=1, description="Who takes part.")

@@ -17,7 +17,7 @@ from typing import Any
 
 import jinja2
 import segno
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .. import links
 from ..agenda import AgendaDay, Row, session_minutes, knowledge_test_items
@@ -97,6 +97,7 @@ class PrintGenerator:
             trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(s=strings, session_minutes=session_minutes, module_minutes=module_minutes,
                                 today=self.today, paper=paper)
+        self.env.filters.update(sentence=_sentence, breakable_url=_breakable_url, long_date=_long_date, dates=_dates)
         self.copied: dict[str, Path] = {}
         self._urls: dict[str, str] = {}  # handout file -> its page in the online manual
 
@@ -131,6 +132,9 @@ class PrintGenerator:
 
         text = shift_headings(links.rewrite(text, resolve), shift)
         html = to_html(text, self.config)
+        if "task-box" in html:  # checklist items: a drawn box, as on the preparation checklists
+            html = _TASK_ITEM.sub(r'<li class="task">\1<span class="task-box">', html)
+            html = html.replace('<span class="task-box">☐</span> ', '<span class="checkbox"></span>')
         unsafe = scan_fragment(html, allow_prefix=self.assets.as_uri() + "/")
         if unsafe:
             raise BuildError(f"print HTML would hold unsafe content ({unsafe[0].message}); "
@@ -191,6 +195,8 @@ class PrintGenerator:
             else:
                 group[1].append(q)
         return dict(w=wv.workshop, wv=wv, view=view, modules=modules, sessions=sessions, test=test,
+                    has_restricted=any(sess.visibility == "restricted" or m.visibility == "restricted"
+                                       for m, sess, _, _ in sessions),
                     md=lambda text, shift=2: self.md(text, shift, anchors), anchor=self._anchor,
                     clock=_clock_add, fac=view.audience.is_facilitator, audience=view.audience)
 
@@ -206,7 +212,7 @@ class PrintGenerator:
         ctx = self.workshop_context(view, wv)
         title = f"{wv.workshop.title} – {self.s['workbook']}"
         html = self.render("workbook.html.j2", doc_title=title, doc_kind=self.s["workbook"],
-                           glossary=view.glossary, sources_used=self._sources_used(view, ctx["modules"]), **ctx)
+                           running_title=_running(wv, self.s["workbook"]), glossary=view.glossary, sources_used=self._sources_used(view, ctx["modules"]), **ctx)
         return PrintDoc(f"participant/{wv.workshop.id}/workbook.pdf", html, title, "workbook", "participant",
                         [m.id for m in ctx["modules"]])
 
@@ -215,7 +221,8 @@ class PrintGenerator:
         ctx = self.workshop_context(view, wv, test_ids)
         title = f"{wv.workshop.title} – {self.s['facilitator_guide']}"
         html = self.render("facilitator_guide.html.j2", doc_title=title, doc_kind=self.s["facilitator_guide"],
-                           restricted=restricted, **ctx)
+                           running_title=_running(wv, self.s["facilitator_guide"]),
+                           restricted=restricted and ctx["has_restricted"], **ctx)
         return PrintDoc(f"facilitator/{wv.workshop.id}/facilitator-guide.pdf", html, title, "facilitator-guide",
                         "facilitator", [m.id for m in ctx["modules"]])
 
@@ -223,6 +230,7 @@ class PrintGenerator:
         ctx = self.workshop_context(view, wv)
         title = f"{wv.workshop.title} – {self.s['restricted_edition']}"
         html = self.render("workbook.html.j2", doc_title=title, doc_kind=self.s["restricted_edition"],
+                           running_title=_running(wv, self.s["restricted_edition"]),
                            glossary=None, sources_used=[], restricted_pack=True, **ctx)
         return PrintDoc(f"restricted/{wv.workshop.id}/restricted-pack.pdf", html, title, "restricted-pack",
                         "restricted", [m.id for m in ctx["modules"]])
@@ -232,7 +240,9 @@ class PrintGenerator:
         ctx = self.workshop_context(view, wv, test_ids)
         kind = "answer-key" if with_answers else "knowledge-test"
         title = f"{wv.workshop.title} – {self.s['answer_key_title'] if with_answers else self.s['pre_post_test']}"
-        html = self.render("test.html.j2", doc_title=title, doc_kind=title, with_answers=with_answers, **ctx)
+        kind_name = self.s["answer_key_title"] if with_answers else self.s["pre_post_test"]
+        html = self.render("test.html.j2", doc_title=title, doc_kind=title, with_answers=with_answers,
+                           running_title=_running(wv, kind_name), **ctx)
         folder = "facilitator" if with_answers else "participant"
         return PrintDoc(f"{folder}/{wv.workshop.id}/{kind}.pdf", html, title, kind,
                         "facilitator" if with_answers else "participant", [m.id for m in ctx["modules"]])
@@ -240,7 +250,8 @@ class PrintGenerator:
     def evaluation_form(self, view: View, wv: WorkshopView) -> PrintDoc:
         ctx = self.workshop_context(view, wv)
         title = f"{wv.workshop.title} – {self.s['evaluation_form']}"
-        html = self.render("evaluation.html.j2", doc_title=title, doc_kind=self.s["evaluation_form"], **ctx)
+        html = self.render("evaluation.html.j2", doc_title=title, doc_kind=self.s["evaluation_form"],
+                           running_title=_running(wv, self.s["evaluation_form"]), **ctx)
         return PrintDoc(f"participant/{wv.workshop.id}/evaluation-form.pdf", html, title, "evaluation-form",
                         "participant", [m.id for m in ctx["modules"]])
 
@@ -263,7 +274,46 @@ class PrintGenerator:
                 if c.ref not in ids:
                     ids.append(c.ref)
         found = [view.source(i) for i in ids]
-        return sorted([s for s in found if s is not None], key=lambda s: s.title.lower())
+        return sorted([s for s in found if s is not None], key=lambda s: s.title.casefold())
+
+
+_TASK_ITEM = re.compile(r'<li>(\s*(?:<p>)?)<span class="task-box">')
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending in a full stop, unless it already ends in one (or in ? or !)."""
+    text = str(text).rstrip()
+    return text if text.endswith((".", "?", "!", "…")) else text + "."
+
+
+def _breakable_url(url: str) -> Markup:
+    """A URL that may wrap after its slashes and dots (never inside 'https://')."""
+    scheme, sep, rest = str(url).partition("://")
+    if not sep:
+        scheme, rest = "", str(url)
+    parts = re.split(r"(?<=[/.?&=_-])", rest)
+    return Markup(escape(scheme + sep) + Markup("<wbr>").join(escape(p) for p in parts))
+
+
+def _long_date(value: Any) -> str:
+    return f"{value.day} {value.strftime('%B %Y')}" if hasattr(value, "strftime") else str(value)
+
+
+def _dates(w: Any) -> str:
+    """The dates of a workshop: '9 March 2027', '9–10 March 2027' or '30 March – 2 April 2027'."""
+    first, last = w.start_date, w.day_date(len(w.days) - 1)
+    if first == last:
+        return _long_date(first)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{_long_date(last)}"
+    if first.year == last.year:
+        return f"{first.day} {first.strftime('%B')} – {_long_date(last)}"
+    return f"{_long_date(first)} – {_long_date(last)}"
+
+
+def _running(wv: WorkshopView, kind: str) -> str:
+    """The running head of a workshop document: its short title and what the document is."""
+    return f"{wv.workshop.short_title or wv.workshop.title} · {kind}"
 
 
 def _clock_add(start: str, minutes: int) -> str:
