@@ -34,3 +34,31 @@ def test_glossary_is_one_flat_list_of_every_term(sites: Path, audience: str):
     article = _page(sites, audience, "glossary.html").xpath("//article")[0]
     assert [dt.text_content().strip() for dt in article.xpath(".//dt")] == sorted(terms, key=str.casefold)
     assert article.xpath(".//dd//dl") == []  # a term never swallows the next one
+
+
+def test_sites_offer_the_pdfs_of_their_audience_and_no_other(sites: Path):
+    part = sites / "build/site/participant"
+    page = _page(sites, "participant", "modules/alpha/handouts/case-lin.html")
+    hrefs = [a.get("href") for a in page.xpath("//article//a[contains(@href, '.pdf')]")]
+    assert hrefs == ["../../../downloads/participant/handouts/alpha/case-lin.pdf"]
+    target = (part / "modules/alpha/handouts" / hrefs[0]).resolve()
+    assert target.read_bytes().startswith(b"%PDF")
+    workshop = _page(sites, "participant", "workshops/demo.html")
+    listed = {a.get("href").rsplit("/", 1)[-1] for a in workshop.xpath("//article//a[contains(@href, '.pdf')]")}
+    assert listed == {"workbook.pdf", "knowledge-test.pdf", "evaluation-form.pdf"}
+    offered = {p.relative_to(part / "downloads").parts[0] for p in (part / "downloads").rglob("*.pdf")}
+    assert offered == {"participant"}  # never a facilitator guide or answer key
+    fac = _page(sites, "facilitator", "workshops/demo.html")
+    fac_listed = {a.get("href").rsplit("/", 1)[-1] for a in fac.xpath("//article//a[contains(@href, '.pdf')]")}
+    assert {"facilitator-guide.pdf", "answer-key.pdf", "workbook.pdf"} <= fac_listed
+    for href in fac.xpath("//article//a[contains(@href, '.pdf')]/@href"):
+        assert (sites / "build/site/facilitator/workshops" / href).resolve().is_file(), href
+
+
+def test_a_site_only_build_links_no_pdfs(tmp_path: Path):
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "mini", root)
+    build(root, pdf=False)
+    site = root / "build/site/participant"
+    assert not (site / "downloads").exists()
+    assert ".pdf" not in (site / "modules/alpha/handouts/case-lin.html").read_text(encoding="utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from .model import AssessmentItem, Module, Session, Slot, Workshop
 
@@ -141,3 +142,19 @@ def knowledge_test_items(workshop: Workshop, modules: dict[str, Module]) -> list
                     if q is not None and (m, q) not in out:
                         out.append((m, q))
     return out
+
+
+def long_date(value: Any) -> str:
+    return f"{value.day} {value.strftime('%B %Y')}" if hasattr(value, "strftime") else str(value)
+
+
+def date_range(w: Any) -> str:
+    """The dates of a workshop: '9 March 2027', '9–10 March 2027' or '30 March – 2 April 2027'."""
+    first, last = w.start_date, w.day_date(len(w.days) - 1)
+    if first == last:
+        return long_date(first)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{long_date(last)}"
+    if first.year == last.year:
+        return f"{first.day} {first.strftime('%B')} – {long_date(last)}"
+    return f"{long_date(first)} – {long_date(last)}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable
+from typing import Any
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from .check import check
 from .errors import BuildError, ContentError
 from .load import Project
 from .markdown import SiteConfig, load_site_config
+from .site.generate import DOWNLOADS
 from .strings import load_strings
 from .visibility import Audience
 
@@ -96,10 +98,13 @@ def views_for(project: Project, opts: BuildOptions) -> dict[str, View]:
 
 
 def build_sites(project: Project, views: dict[str, View], config: SiteConfig, opts: BuildOptions,
-                stage: Path, report: BuildReport, progress: Progress) -> list[tuple[Path, Path]]:
+                stage: Path, report: BuildReport, progress: Progress,
+                downloads: dict[str, frozenset[str]] | None = None) -> list[tuple[Path, Path]]:
+    """Build each audience's site into ``stage/site``; ``downloads`` are the PDFs each site will
+    link to (copied in by :func:`add_downloads` once they are rendered)."""
     from .site.generate import SiteGenerator
     from .site.linkcheck import site_problems
-    from .site.mkdocs_adapter import derive_config, run_mkdocs, write_docs, zip_site
+    from .site.mkdocs_adapter import derive_config, run_mkdocs, write_docs
 
     strings = load_strings("en")
     pairs: list[tuple[Path, Path]] = []
@@ -111,7 +116,8 @@ def build_sites(project: Project, views: dict[str, View], config: SiteConfig, op
     for name, v in views.items():
         t0 = time.perf_counter()
         progress(f"generating {name} pages")
-        files = SiteGenerator(v, config, project.root, strings, editor_guide=guide).generate()
+        files = SiteGenerator(v, config, project.root, strings, editor_guide=guide,
+                              downloads=(downloads or {}).get(name, frozenset())).generate()
         suffix = strings["facilitator_edition"] if name == "facilitator" else strings["participant_manual"]
         cfg = derive_config(config, files, name, suffix)
         gen_dir = opts.out_dir / ".gen" / name
@@ -122,7 +128,7 @@ def build_sites(project: Project, views: dict[str, View], config: SiteConfig, op
         progress(f"building {name} site with MkDocs")
         site_dir = stage / "site" / name
         run_mkdocs(gen_dir, site_dir)
-        broken, unsafe = site_problems(site_dir)
+        broken, unsafe = site_problems(site_dir, pending=DOWNLOADS + "/" if downloads else "")
         if unsafe:
             raise BuildError(f"the {name} site would publish unsafe HTML (run 'workshopkit check' to find "
                              "the source lines):\n  " + "\n  ".join(unsafe[:50]))
@@ -131,14 +137,45 @@ def build_sites(project: Project, views: dict[str, View], config: SiteConfig, op
         atomic.mark(site_dir)
         report.seconds[f"mkdocs-{name}"] = time.perf_counter() - t0
         pairs.append((site_dir, opts.out_dir / "site" / name))
-        if opts.zip and name == "participant":
-            progress("packing the participant site for offline use")
-            zdir = stage / "zip"
-            zdir.mkdir(exist_ok=True)
-            zip_site(site_dir, zdir / "participant-site.zip")
-            atomic.mark(zdir)
-            pairs.append((zdir, opts.out_dir / "offline"))
     return pairs
+
+
+def site_downloads(specs: list[Any], audiences: tuple[str, ...]) -> dict[str, frozenset[str]]:
+    """Which PDFs each site offers: participants get theirs; facilitators get every document."""
+    paths = [spec.rel_path for spec in specs]
+    return {name: frozenset(p for p in paths if name == "facilitator" or p.startswith("participant/"))
+            for name in audiences}
+
+
+def add_downloads(stage: Path, downloads: dict[str, frozenset[str]]) -> None:
+    """Put the rendered PDFs into the sites that link to them (hard links: no extra space)."""
+    from .pdf.build import link_or_copy
+
+    for name, paths in downloads.items():
+        site_dir = stage / "site" / name
+        if not site_dir.is_dir():
+            continue
+        for rel_path in sorted(paths):
+            src = stage / "pdf" / rel_path
+            if not src.is_file():
+                raise BuildError(f"the {name} site links to {rel_path}, which was not rendered")
+            dest = site_dir / DOWNLOADS / rel_path
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            link_or_copy(src, dest)
+
+
+def pack_offline(stage: Path, opts: BuildOptions, progress: Progress) -> list[tuple[Path, Path]]:
+    from .site.mkdocs_adapter import zip_site
+
+    site_dir = stage / "site" / "participant"
+    if not (opts.zip and site_dir.is_dir()):
+        return []
+    progress("packing the participant site for offline use")
+    zdir = stage / "zip"
+    zdir.mkdir(exist_ok=True)
+    zip_site(site_dir, zdir / "participant-site.zip")
+    atomic.mark(zdir)
+    return [(zdir, opts.out_dir / "offline")]
 
 
 def run_build(opts: BuildOptions, progress: Progress | None = None,
@@ -164,15 +201,19 @@ def run_build(opts: BuildOptions, progress: Progress | None = None,
 
             background = PdfStage(project, views, config, opts, stage, report, progress)
             background.start()
+        downloads = site_downloads(background.specs, tuple(views)) if background is not None else None
         if opts.site:
-            pairs += build_sites(project, views, config, opts, stage, report, progress)
+            pairs += build_sites(project, views, config, opts, stage, report, progress, downloads)
         if background is not None:
             t1 = time.perf_counter()
             pairs += background.finish()
             background = None
             report.seconds["pdf-wait"] = time.perf_counter() - t1
+            if opts.site and downloads:
+                add_downloads(stage, downloads)
         elif opts.pdf and pdf_stage is not None:
             pairs += pdf_stage(project, views, config, opts, stage, report, progress)
+        pairs += pack_offline(stage, opts, progress)
         progress("swapping the new build in")
         atomic.swap_in(pairs)
         report.outputs = [target for _, target in pairs]

@@ -15,6 +15,10 @@ from . import blocks
 from .errors import BuildError
 
 
+#: Extensions the generated pages use (anchors on headings, notes, definition lists, tables).
+REQUIRED_EXTENSIONS = ("admonition", "attr_list", "def_list", "md_in_html", "tables", "toc")
+
+
 @dataclass(frozen=True)
 class SiteConfig:
     """The parts of the base ``mkdocs.yml`` workshopkit needs, plus the whole of it."""
@@ -33,6 +37,7 @@ class SiteConfig:
 
     @property
     def extensions(self) -> tuple[list[str], dict[str, dict[str, Any]]]:
+        """The Markdown extensions of mkdocs.yml, plus those the generated pages rely on."""
         names: list[str] = []
         configs: dict[str, dict[str, Any]] = {}
         for item in self.data.get("markdown_extensions") or []:
@@ -43,6 +48,7 @@ class SiteConfig:
                     names.append(name)
                     if isinstance(conf, dict):
                         configs[name] = conf
+        names += [n for n in REQUIRED_EXTENSIONS if n not in names]
         return names, configs
 
 
@@ -50,7 +56,7 @@ def load_site_config(root: Path) -> SiteConfig:
     """Read the base ``mkdocs.yml``; tags such as ``!!python/name`` are refused."""
     path = root / "mkdocs.yml"
     if not path.is_file():
-        return SiteConfig(path, {"site_name": "Training", "markdown_extensions": ["admonition", "tables", "toc"]})
+        return SiteConfig(path, {"site_name": "Training", "markdown_extensions": list(REQUIRED_EXTENSIONS)})
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:

@@ -202,7 +202,7 @@ class PdfStage:
             in_key = "in-" + digest(self.fixed, spec.deps)
             self.keys.add(in_key)
             if (self.cache / f"{in_key}.pdf").is_file():
-                _link_or_copy(self.cache / f"{in_key}.pdf", self.pdf_stage / spec.rel_path)
+                link_or_copy(self.cache / f"{in_key}.pdf", self.pdf_stage / spec.rel_path)
                 report.pdf_cached.append(spec.rel_path)
             else:
                 self.misses.append((spec, in_key))
@@ -227,8 +227,8 @@ class PdfStage:
             key = digest(self.fixed, doc.html)
             self.keys.add(key)
             if (self.cache / f"{key}.pdf").is_file():
-                _link_or_copy(self.cache / f"{key}.pdf", self.cache / f"{in_key}.pdf")
-                _link_or_copy(self.cache / f"{key}.pdf", self.pdf_stage / spec.rel_path)
+                link_or_copy(self.cache / f"{key}.pdf", self.cache / f"{in_key}.pdf")
+                link_or_copy(self.cache / f"{key}.pdf", self.pdf_stage / spec.rel_path)
                 self.report.pdf_cached.append(spec.rel_path)
                 continue
             job = Job(doc.html, str(self.cache / f".{key}.{os.getpid()}.tmp.pdf"), self.assets.as_uri() + "/", doc.title)
@@ -256,8 +256,8 @@ class PdfStage:
                 result = results[job.out]
                 cached = self.cache / f"{key}.pdf"
                 os.replace(job.out, cached)
-                _link_or_copy(cached, self.cache / f"{in_key}.pdf")
-                _link_or_copy(cached, self.pdf_stage / doc.rel_path)
+                link_or_copy(cached, self.cache / f"{in_key}.pdf")
+                link_or_copy(cached, self.pdf_stage / doc.rel_path)
                 self.report.pdf_rendered.append(doc.rel_path)
                 if doc.pages_max and result.pages > doc.pages_max:
                     self.progress(f"warning: {doc.source}: the handout prints on {result.pages} pages; "
@@ -278,7 +278,7 @@ def build_pdfs(project: Project, views: dict[str, View], config: SiteConfig, opt
     return pdf.finish()
 
 
-def _link_or_copy(src: Path, dest: Path) -> None:
+def link_or_copy(src: Path, dest: Path) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     if dest.exists():
         dest.unlink()

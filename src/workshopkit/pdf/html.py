@@ -20,7 +20,7 @@ import segno
 from markupsafe import Markup, escape
 
 from .. import links
-from ..agenda import AgendaDay, Row, session_minutes, knowledge_test_items
+from ..agenda import AgendaDay, Row, date_range, knowledge_test_items, long_date, session_minutes
 from ..audience import View, WorkshopView
 from ..errors import BuildError
 from ..htmlsafety import scan_fragment
@@ -97,7 +97,7 @@ class PrintGenerator:
             trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(s=strings, session_minutes=session_minutes, module_minutes=module_minutes,
                                 today=self.today, paper=paper)
-        self.env.filters.update(sentence=_sentence, breakable_url=_breakable_url, long_date=_long_date, dates=_dates)
+        self.env.filters.update(sentence=_sentence, breakable_url=_breakable_url, long_date=long_date, dates=date_range)
         self.copied: dict[str, Path] = {}
         self._urls: dict[str, str] = {}  # handout file -> its page in the online manual
 
@@ -293,22 +293,6 @@ def _breakable_url(url: str) -> Markup:
         scheme, rest = "", str(url)
     parts = re.split(r"(?<=[/.?&=_-])", rest)
     return Markup(escape(scheme + sep) + Markup("<wbr>").join(escape(p) for p in parts))
-
-
-def _long_date(value: Any) -> str:
-    return f"{value.day} {value.strftime('%B %Y')}" if hasattr(value, "strftime") else str(value)
-
-
-def _dates(w: Any) -> str:
-    """The dates of a workshop: '9 March 2027', '9–10 March 2027' or '30 March – 2 April 2027'."""
-    first, last = w.start_date, w.day_date(len(w.days) - 1)
-    if first == last:
-        return _long_date(first)
-    if (first.year, first.month) == (last.year, last.month):
-        return f"{first.day}–{_long_date(last)}"
-    if first.year == last.year:
-        return f"{first.day} {first.strftime('%B')} – {_long_date(last)}"
-    return f"{_long_date(first)} – {_long_date(last)}"
 
 
 def _running(wv: WorkshopView, kind: str) -> str:

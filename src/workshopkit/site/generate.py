@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 
 from .. import links
-from ..agenda import session_minutes
+from ..agenda import date_range, long_date, session_minutes
 from ..audience import View
 from ..markdown import SiteConfig, prepare, shift_headings
 from ..model import Handout, Module, Session
@@ -46,6 +46,7 @@ def environment(subdir: str) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters.update(long_date=long_date, dates=date_range)
     return env
 
 
@@ -54,10 +55,16 @@ def table_cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+#: Folder of a built site that holds the PDFs of its audience.
+DOWNLOADS = "downloads"
+
+
 class SiteGenerator:
     def __init__(self, view: View, config: SiteConfig, root: Path, strings: Strings | None = None,
-                 editor_guide: str | None = None):
+                 editor_guide: str | None = None, downloads: frozenset[str] = frozenset()):
         self.view = view
+        # PDFs this build copies into the site under downloads/ (paths as under build/pdf/).
+        self.downloads = downloads
         self.config = config
         self.root = root
         self.s = strings or load_strings("en")
@@ -126,7 +133,8 @@ class SiteGenerator:
         tpl = self.env.get_template(template)
         md = lambda text, shift=1: self.md(text or "", page, shift)  # noqa: E731
         rel = lambda target: self.rel(target, page)  # noqa: E731
-        self.files.pages[page] = tpl.render(page=page, md=md, rel=rel, gen=self, **ctx).rstrip() + "\n"
+        pdf = lambda path: self.rel(f"{DOWNLOADS}/{path}", page) if path in self.downloads else ""  # noqa: E731
+        self.files.pages[page] = tpl.render(page=page, md=md, rel=rel, pdf=pdf, gen=self, **ctx).rstrip() + "\n"
 
     def generate(self) -> SiteFiles:
         v = self.view

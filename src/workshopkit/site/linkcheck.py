@@ -42,11 +42,14 @@ def _pages(site: Path) -> dict[str, _Page]:
     return {path.relative_to(site).as_posix(): _Page(path.read_bytes()) for path in sorted(site.rglob("*.html"))}
 
 
-def site_problems(site: Path) -> tuple[list[str], list[str]]:
-    """(broken links, unsafe content) of a built site, each as 'page: what'."""
+def site_problems(site: Path, pending: str = "") -> tuple[list[str], list[str]]:
+    """(broken links, unsafe content) of a built site, each as 'page: what'.
+
+    Links into ``pending`` (a folder filled in later, e.g. with the PDFs) are not followed.
+    """
     pages = _pages(site)
     unsafe = [f"{rel}: {message}" for rel, page in pages.items() for message in page.unsafe]
-    return _broken(pages, site), unsafe
+    return _broken(pages, site, pending), unsafe
 
 
 def broken_links(site: Path) -> list[str]:
@@ -54,7 +57,7 @@ def broken_links(site: Path) -> list[str]:
     return _broken(_pages(site), site)
 
 
-def _broken(pages: dict[str, _Page], site: Path) -> list[str]:
+def _broken(pages: dict[str, _Page], site: Path, pending: str = "") -> list[str]:
     problems: list[str] = []
     for rel_page, parser in pages.items():
         if rel_page == "404.html":
@@ -68,6 +71,8 @@ def _broken(pages: dict[str, _Page], site: Path) -> list[str]:
                 resolved = posixpath.normpath(posixpath.join(posixpath.dirname(rel_page), target))
                 if resolved.startswith(".."):
                     problems.append(f"{rel_page}: {href} (leaves the site)")
+                    continue
+                if pending and resolved.startswith(pending):
                     continue
                 fs = site / resolved
                 if fs.is_dir():

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from ..errors import BuildError
-from ..markdown import SiteConfig
+from ..markdown import REQUIRED_EXTENSIONS, SiteConfig
 from .generate import SiteFiles
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets" / "site"
@@ -47,6 +47,12 @@ def derive_config(base: SiteConfig, files: SiteFiles, audience: str, title_suffi
         if base.site_url:
             data["site_url"] = base.site_url + "facilitator/"
     data["docs_dir"] = "docs"
+    # Pages are files (page.html, not page/index.html): the site works from file:// and from a
+    # zip, and the addresses printed under QR codes stay valid.
+    data["use_directory_urls"] = False
+    listed = {next(iter(e)) if isinstance(e, dict) else e for e in data.get("markdown_extensions") or []}
+    data["markdown_extensions"] = list(data.get("markdown_extensions") or []) + [
+        name for name in REQUIRED_EXTENSIONS if name not in listed]
     data["nav"] = files.nav
     data["extra_css"] = list(data.get("extra_css") or []) + [CSS_PATH]
     shim = iframe_worker_shim()
