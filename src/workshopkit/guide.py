@@ -146,9 +146,14 @@ Notes for the closed-door discussion (Chatham House Rule).
 ///
 ```
 
+`/// say` … `///` holds words a facilitator says aloud; like `facilitator`, participants never
+see it, and the facilitator outputs show it as a script box.
+
 A block must be closed with `///`; a block may contain only blocks that are more private
 (`facilitator` inside `restricted` is fine, the reverse is an error). Any other block name is an
-error.
+error. The `///` lines start at the beginning of a line, never indented inside a list item; the
+gate hides a block wherever its marker stands, even inside a code example, so that nothing
+private can slip through a formatting mistake.
 
 ## Citing sources
 
@@ -162,8 +167,12 @@ with their date ("IOM reported in 2010 …").
 Markdown is the way to format text. Raw HTML is limited to simple tags (`br`, `sup`, `abbr`,
 `details` …); `<script>`, `<iframe>`, `style=` and event handlers (`onclick=` …) are rejected by
 `workshopkit check`, as are links with schemes other than `http`, `https`, `mailto` and `tel`.
-Relative links may point to a handout's Markdown file or an image in the module folder;
-images need alt text: `![A referral pathway with five steps](images/pathway.png)`.
+`check` judges what the text renders to, so the same rules hold for attribute lists
+(`{: … }`), reference links, entities and tags split over lines; the built pages and PDFs are
+scanned again before they are published. Relative links may point to a handout's Markdown file
+or an image in the module folder; images come from the module folder (not from web addresses)
+and need alt text: `![A referral pathway with five steps](images/pathway.png)`. Code fences
+(```` ``` ````) must be closed, and quotes or lists may nest at most 12 deep.
 
 ## Previewing and checking
 
