@@ -100,21 +100,27 @@ def test_facilitator_outputs_hold_every_facilitator_canary_but_no_restricted(can
 
 def test_restricted_canaries_only_with_include_restricted(restricted_build):
     root, canaries = restricted_build
-    fac = all_files_text(root / "build" / "site" / "facilitator")
-    fac.update(all_files_text(root / "build" / "pdf" / "facilitator"))
+    fac = all_files_text(root / "build" / "restricted" / "site" / "facilitator")
+    fac.update(all_files_text(root / "build" / "restricted" / "pdf" / "facilitator"))
     found = set(_found(fac, canaries.restricted))
     missing = canaries.restricted - found
     assert missing == set(), {t: canaries.places[t] for t in missing}
     assert _found(fac, canaries.organiser) == {}
     # The participant outputs stay clean even in this build.
-    part = all_files_text(root / "build" / "site" / "participant")
-    part.update(all_files_text(root / "build" / "pdf" / "participant"))
+    part = all_files_text(root / "build" / "restricted" / "site" / "participant")
+    part.update(all_files_text(root / "build" / "restricted" / "pdf" / "participant"))
     assert _found(part, canaries.private) == {}
     # The restricted pack holds closed-door participant material, never facilitator notes.
-    pack = all_files_text(root / "build" / "pdf" / "restricted")
+    pack = all_files_text(root / "build" / "restricted" / "pdf" / "restricted")
     assert pack, "a restricted pack is built for the workshop with closed sessions"
     assert _found(pack, canaries.facilitator | canaries.organiser) == {}
     assert set(_found(pack, canaries.restricted))
+    # The closed-door facilitator site asks not to be indexed and lists no pages in a sitemap.
+    fac_site = root / "build" / "restricted" / "site" / "facilitator"
+    assert (fac_site / "robots.txt").read_text() == "User-agent: *\nDisallow: /\n"
+    assert not (fac_site / "sitemap.xml").exists()
+    # ... and the sites meant for publishing were not touched by this build.
+    assert not (root / "build" / "site").exists()
 
 
 def test_participant_view_itself_holds_no_private_canary(tmp_path):

@@ -51,13 +51,24 @@ def test_every_document_is_built_with_pages(built: Path):
 def test_toc_page_numbers_are_where_the_headings_are(built: Path, doc: str):
     path = built / "build" / "pdf" / doc
     pages = _pages_text(path)
-    toc_page = next(i for i, p in enumerate(pages) if "Contents" in p)
-    entries = re.findall(r"^\s*(\S.*?)\s*\.{3,}\s*(\d+)\s*$", pages[toc_page], re.M)
-    assert len(entries) >= 5
-    for title, number in entries:
-        page = pages[int(number) - 1]
-        assert title.strip() in page.replace("\n", " ").replace("  ", " ") or title.strip() in page, \
-            f"'{title}' is listed on page {number} but is not there"
+    reader = pypdf.PdfReader(str(path))
+    dests = reader.named_destinations
+    toc_pages = [i for i, p in enumerate(pages) if re.search(r"\.{3,}\s*\d+\s*$", p, re.M)]
+    entries: list[tuple[str, str]] = []
+    targets: list[int] = []  # where each contents line's link really leads, top to bottom
+    for i in toc_pages:
+        entries += re.findall(r"^\s*(\S.*?)\s*\.{3,}\s*(\d+)\s*$", pages[i], re.M)
+        seen: list[str] = []
+        for annot in sorted((a.get_object() for a in reader.pages[i].get("/Annots", [])),
+                            key=lambda a: -float(a["/Rect"][1])):
+            if annot.get("/Dest") and annot["/Dest"] not in seen:
+                seen.append(annot["/Dest"])
+        targets += [reader.get_destination_page_number(dests[d]) + 1 for d in seen]
+    assert len(entries) >= 5 and len(entries) == len(targets)
+    for (title, number), target in zip(entries, targets):
+        assert int(number) == target, f"'{title}' is listed on page {number} but its heading is on page {target}"
+        body = pages[target - 1].strip().split("\n")[1:-1]  # without the running head and the footer
+        assert title.strip()[:30] in " ".join(" ".join(body).split()), f"'{title}' is not on page {target}"
 
 
 def test_bookmarks_metadata_and_tags(built: Path):
@@ -142,7 +153,7 @@ def test_answer_key_numbers_the_same_items_as_the_participant_test_even_with_res
              "    answer: a\n    explanation: The rule protects who spoke, not what was said.\n")
     beta.write_text(text, encoding="utf-8")
     build(root, site=False, include_restricted=True)
-    pdf = root / "build/pdf"
+    pdf = root / "build/restricted/pdf"
     test = _numbered_prompts(pdf / "participant/demo/knowledge-test.pdf")
     key = _numbered_prompts(pdf / "facilitator/demo/answer-key.pdf")
     assert len(test) >= 2 and key == test

@@ -41,7 +41,10 @@ class BuildOptions:
 
     @property
     def out_dir(self) -> Path:
-        return (self.out or self.root / "build").resolve()
+        """Where the outputs go: ``build/``, or ``build/restricted/`` for a build with the
+        closed-door sessions, so that it never replaces the sites meant for publishing."""
+        default = self.root / "build" / "restricted" if self.include_restricted else self.root / "build"
+        return (self.out or default).resolve()
 
 
 @dataclass
@@ -128,6 +131,11 @@ def build_sites(project: Project, views: dict[str, View], config: SiteConfig, op
         progress(f"building {name} site with MkDocs")
         site_dir = stage / "site" / name
         run_mkdocs(gen_dir, site_dir)
+        if v.audience.include_restricted:
+            # Closed-door material: not for search engines, whoever ends up hosting it.
+            for name_ in ("sitemap.xml", "sitemap.xml.gz"):
+                (site_dir / name_).unlink(missing_ok=True)
+            (site_dir / "robots.txt").write_text("User-agent: *\nDisallow: /\n", encoding="utf-8")
         broken, unsafe = site_problems(site_dir, pending=DOWNLOADS + "/" if downloads else "")
         if unsafe:
             raise BuildError(f"the {name} site would publish unsafe HTML (run 'workshopkit check' to find "

@@ -67,7 +67,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--pdf", action="store_true", help="build the PDFs (alone, unless --site is given too)")
     p.add_argument("--audience", choices=["participant", "facilitator", "all"], default="all")
     p.add_argument("--include-restricted", action="store_true",
-                   help="put closed-door material into the facilitator outputs and the restricted pack")
+                   help="put closed-door material into the facilitator outputs and the restricted pack (written to build/restricted/ unless --out is given)")
     p.add_argument("--zip", action="store_true", help="also pack the participant site into build/offline/ for use without a network")
     p.add_argument("--only", metavar="ID", help="build one module, or one workshop and its modules")
     p.add_argument("--paper", choices=["A4", "Letter"], default="A4", help="paper size of the PDFs")
