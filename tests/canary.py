@@ -31,6 +31,7 @@ class Canaries:
     restricted: set[str] = field(default_factory=set)  # only with --include-restricted
     organiser: set[str] = field(default_factory=set)  # never rendered anywhere
     places: dict[str, str] = field(default_factory=dict)  # canary -> where it was planted
+    fields: set[tuple[str, str]] = field(default_factory=set)  # (model class, key) of private fields planted
 
     @property
     def private(self) -> set[str]:
@@ -74,6 +75,7 @@ def plant(data: Any, cls: type[BaseModel], canaries: Canaries, where: str, kind_
         vis = field_visibility(info)
         here = f"{where}.{key}"
         if vis in ("facilitator", "organiser"):
+            canaries.fields.add((cls.__name__, key))
             kind = vis
             subs = model_classes(info.annotation)
             if subs:
@@ -88,6 +90,8 @@ def plant(data: Any, cls: type[BaseModel], canaries: Canaries, where: str, kind_
                 data[key] = canaries.new(kind, here)
             continue
         value = data.get(key)
+        if is_markdown(info) and key != "body" and kind_for_blocks and value in (None, "") and _accepts_str(info.annotation):
+            value = data[key] = "Some text."  # an empty Markdown field gets blocks too
         if is_markdown(info) and key != "body" and isinstance(value, str) and kind_for_blocks:
             if value.strip().endswith(".md"):
                 continue  # the file itself gets blocks below

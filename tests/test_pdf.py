@@ -11,6 +11,7 @@ import pypdf
 import pytest
 
 from build_helpers import build, pdf_text
+from workshopkit.errors import BuildError
 from conftest import FIXTURES, ROOT
 
 pytestmark = pytest.mark.xdist_group("pdf")
@@ -199,3 +200,17 @@ def test_fonts_are_embedded_and_korean_renders_with_whole_words(tmp_path: Path):
     text = pdf_text(path)
     assert "\u2060" not in text
     assert korean.replace(" ", "") in text.replace(" ", "").replace("\n", "")
+
+
+def test_a_handout_longer_than_its_limit_fails_the_build_every_time(tmp_path: Path):
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "mini", root)
+    yml = root / "modules/alpha/module.yml"
+    yml.write_text(yml.read_text(encoding="utf-8").replace("    title: The case of Lin\n",
+                                                          "    title: The case of Lin\n    pages_max: 1\n"), encoding="utf-8")
+    case = root / "modules/alpha/handouts/case-lin.md"
+    case.write_text(case.read_text(encoding="utf-8") + "\n" + "A line of the long case.\n\n" * 120, encoding="utf-8")
+    for _ in range(2):  # not cached: the second build says it again
+        with pytest.raises(BuildError, match=r"modules/alpha/handouts/case-lin.md: the handout prints on \d+ pages; its limit is 1"):
+            build(root, site=False)
+    assert not (root / "build/pdf").exists()

@@ -62,6 +62,28 @@ def test_failure_in_pdf_stage_leaves_previous_build_byte_identical(repo: Path):
     assert leftovers(out) == []
 
 
+def test_a_document_the_real_workers_refuse_fails_the_build_and_keeps_the_previous_one(
+        repo: Path, monkeypatch: pytest.MonkeyPatch):
+    build(repo, site=False)
+    out = repo / "build"
+    before = tree_hashes(out)
+    shutil.rmtree(out / ".cache")
+    from workshopkit.pdf import html as print_html
+
+    original = print_html.PrintGenerator.handout
+
+    def with_a_forbidden_image(self, view, m, h):  # HTML that reaches the workers unscanned
+        doc = original(self, view, m, h)
+        doc.html = doc.html.replace("</body>", '<img src="file:///etc/hostname" alt="x"></body>')
+        return doc
+
+    monkeypatch.setattr(print_html.PrintGenerator, "handout", with_a_forbidden_image)
+    with pytest.raises(BuildError, match="refused to fetch 'file:///etc/hostname'"):
+        build(repo, site=False)
+    assert tree_hashes(out) == before
+    assert leftovers(out) == []
+
+
 def test_bad_content_leaves_previous_build_byte_identical(repo: Path):
     build(repo, pdf=False)
     out = repo / "build"

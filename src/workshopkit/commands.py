@@ -46,6 +46,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         console.print(f"[green]built[/green] {target}")
     if report.pdf_rendered or report.pdf_cached:
         console.print(f"PDFs: {len(report.pdf_rendered)} rendered, {len(report.pdf_cached)} unchanged")
+    if report.warnings:
+        console.print(f"[yellow]{report.warnings} warning(s)[/yellow]: run 'workshopkit check' to see them")
     return 0
 
 

@@ -249,19 +249,20 @@ class PdfStage:
                 self.abort()
                 raise
             errors = [r.error for r in results.values() if r.error]
+            # A handout longer than its author allowed is not cached, so it is reported on every build.
+            errors += [f"{doc.source}: the handout prints on {results[job.out].pages} pages; its limit is "
+                       f"{doc.pages_max} (shorten it, or raise 'pages_max' of the handout in module.yml)"
+                       for doc, _, _, job in self.todo
+                       if not results[job.out].error and doc.pages_max and results[job.out].pages > doc.pages_max]
             if errors:
                 self.abort()
                 raise BuildError("PDF rendering failed:\n  " + "\n  ".join(errors))
             for doc, key, in_key, job in self.todo:
-                result = results[job.out]
                 cached = self.cache / f"{key}.pdf"
                 os.replace(job.out, cached)
                 link_or_copy(cached, self.cache / f"{in_key}.pdf")
                 link_or_copy(cached, self.pdf_stage / doc.rel_path)
                 self.report.pdf_rendered.append(doc.rel_path)
-                if doc.pages_max and result.pages > doc.pages_max:
-                    self.progress(f"warning: {doc.source}: the handout prints on {result.pages} pages; "
-                                  f"the limit is {doc.pages_max}")
             self.report.seconds["pdf-render"] = self.renderer.seconds
         else:
             self.renderer.abort()
