@@ -51,7 +51,7 @@ def test_failure_in_pdf_stage_leaves_previous_build_byte_identical(repo: Path):
     assert any(k.startswith("site/participant/") for k in before) and any(k.startswith("pdf/") for k in before)
     (repo / "modules/alpha/intro.md").write_text("A changed text that must not appear.\n")
 
-    def failing_pdf_stage(project, views, config, opts, stage, report, progress):
+    def failing_pdf_stage(root, views, config, opts, stage, report, progress):
         (stage / "pdf").mkdir()
         (stage / "pdf" / "half.pdf").write_bytes(b"%PDF-half")
         raise RuntimeError("injected failure in the PDF stage")

@@ -151,3 +151,22 @@ def _cited(objs: list[BaseModel | None]) -> set[str]:
             if visit.name == "ref" and isinstance(visit.owner, Citation):
                 refs.add(visit.value)
     return refs
+
+
+#: Views the PDF publisher needs beside those of the sites (keys of :func:`publishing_views`).
+TEST_BASIS = "participant-test"  # the knowledge test as participants get it, for answer keys
+RESTRICTED_PACK = "restricted-pack"  # participants of closed-door sessions
+
+
+def publishing_views(project: Project, audiences: tuple[str, ...], include_restricted: bool,
+                     closed_label: str) -> dict[str, View]:
+    """Every view a build's publishers receive; they never see the project itself."""
+    out: dict[str, View] = {}
+    for name in audiences:
+        out[name] = view(project, Audience(name, include_restricted=include_restricted and name == "facilitator"),
+                         closed_label=closed_label)
+    if "facilitator" in out and "participant" not in out:
+        out[TEST_BASIS] = view(project, Audience("participant"), closed_label=closed_label)
+    if include_restricted and "participant" in out:
+        out[RESTRICTED_PACK] = view(project, Audience("participant", include_restricted=True), closed_label=closed_label)
+    return out

@@ -375,7 +375,7 @@ def print_documents(project: Any, views: dict[str, Any], config: Any, out_dir: P
     assets = out_dir / ".cache" / "print-assets"
     assets.mkdir(parents=True, exist_ok=True)
     gen = PrintGenerator(config, strings, project.root, assets, paper=paper)
-    docs = documents(project, limit_views(views, n_workshops), gen, False)
+    docs = documents(project.root, limit_views(views, n_workshops), gen, False)
     css = css_text(strings, paper)
     fixed = digest(css, fonts_key(), __version__, weasyprint.__version__, paper)
     for doc in docs:
@@ -594,7 +594,7 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
         from .pdf.build import build_pdfs
 
         def run() -> dict[str, Any]:
-            build_pdfs(project, views, config, opts, stage_dir, report, _noop)
+            build_pdfs(project.root, views, config, opts, stage_dir, report, _noop)
             return {}
         result = measure(run)
         result.update(pdf_rendered=len(report.pdf_rendered), pdf_cached=len(report.pdf_cached),

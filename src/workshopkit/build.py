@@ -14,14 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import atomic
-from .audience import View, view
+from .audience import View, publishing_views
 from .check import check
 from .errors import BuildError, ContentError
 from .load import Project
 from .markdown import SiteConfig, load_site_config
 from .site.generate import DOWNLOADS
 from .strings import load_strings
-from .visibility import Audience
 
 Progress = Callable[[str], None]
 
@@ -92,12 +91,8 @@ def restrict_to(project: Project, only: str) -> Project:
 
 
 def views_for(project: Project, opts: BuildOptions) -> dict[str, View]:
-    strings = load_strings("en")
-    out: dict[str, View] = {}
-    for name in opts.audiences:
-        aud = Audience(name, include_restricted=opts.include_restricted and name == "facilitator")
-        out[name] = view(project, aud, closed_label=strings["closed_session"])
-    return out
+    """The views of a build: one per audience, plus those only the PDFs need."""
+    return publishing_views(project, opts.audiences, opts.include_restricted, load_strings("en")["closed_session"])
 
 
 def build_sites(project: Project, views: dict[str, View], config: SiteConfig, opts: BuildOptions,
@@ -117,6 +112,8 @@ def build_sites(project: Project, views: dict[str, View], config: SiteConfig, op
 
         guide = editor_guide()
     for name, v in views.items():
+        if name not in opts.audiences:
+            continue  # a view only the PDFs need
         t0 = time.perf_counter()
         progress(f"generating {name} pages")
         files = SiteGenerator(v, config, project.root, strings, editor_guide=guide,
@@ -207,9 +204,9 @@ def run_build(opts: BuildOptions, progress: Progress | None = None,
             # PDFs render in worker processes while this process builds the sites.
             from .pdf.build import PdfStage
 
-            background = PdfStage(project, views, config, opts, stage, report, progress)
+            background = PdfStage(project.root, views, config, opts, stage, report, progress)
             background.start()
-        downloads = site_downloads(background.specs, tuple(views)) if background is not None else None
+        downloads = site_downloads(background.specs, opts.audiences) if background is not None else None
         if opts.site:
             pairs += build_sites(project, views, config, opts, stage, report, progress, downloads)
         if background is not None:
@@ -220,7 +217,7 @@ def run_build(opts: BuildOptions, progress: Progress | None = None,
             if opts.site and downloads:
                 add_downloads(stage, downloads)
         elif opts.pdf and pdf_stage is not None:
-            pairs += pdf_stage(project, views, config, opts, stage, report, progress)
+            pairs += pdf_stage(project.root, views, config, opts, stage, report, progress)
         pairs += pack_offline(stage, opts, progress)
         progress("swapping the new build in")
         atomic.swap_in(pairs)

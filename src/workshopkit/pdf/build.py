@@ -22,12 +22,10 @@ from typing import Any
 
 from .. import __version__, atomic
 from ..agenda import knowledge_test_items
-from ..audience import View, WorkshopView, view
+from ..audience import RESTRICTED_PACK, TEST_BASIS, View, WorkshopView
 from ..errors import BuildError
-from ..load import Project
 from ..markdown import SiteConfig
 from ..strings import load_strings
-from ..visibility import PARTICIPANT, Audience
 from .html import PrintDoc, PrintGenerator, build_date, css_text, digest
 from .render import Job, Renderer, add_toc, pool_size
 
@@ -68,8 +66,8 @@ def templates_key() -> str:
 class _Deps:
     """Digests of the parts of views that documents depend on, each computed once."""
 
-    def __init__(self, project: Project, config: SiteConfig):
-        self.root = project.root
+    def __init__(self, root: Path, config: SiteConfig):
+        self.root = root
         self.common = digest(templates_key(), json.dumps(config.extensions, sort_keys=True, default=str),
                              config.site_url, build_date().isoformat())
         self._modules: dict[tuple[int, str], str] = {}
@@ -106,10 +104,11 @@ def participant_tests(part: View) -> dict[str, list[tuple[str, str]]]:
             for wv in part.workshops}
 
 
-def document_specs(project: Project, views: dict[str, View], gen: PrintGenerator, include_restricted: bool,
+def document_specs(root: Path, views: dict[str, View], gen: PrintGenerator, include_restricted: bool,
                    config: SiteConfig) -> list[DocSpec]:
-    """Every PDF of the build, each from the view of the audience it is for."""
-    deps = _Deps(project, config)
+    """Every PDF of the build, each from the view of the audience it is for
+    (``views`` as made by :func:`~workshopkit.audience.publishing_views`)."""
+    deps = _Deps(root, config)
     specs: list[DocSpec] = []
 
     def add(rel_path: str, dep: str, make: Callable[[], PrintDoc], weight: float = 1.0) -> None:
@@ -135,7 +134,8 @@ def document_specs(project: Project, views: dict[str, View], gen: PrintGenerator
                     functools.partial(gen.handout, part, m, h))
     if fac is not None:
         # The answer key follows the test participants get, item for item.
-        tests = participant_tests(part or view(project, PARTICIPANT))
+        basis = part or views.get(TEST_BASIS)
+        tests = participant_tests(basis) if basis is not None else {}
         for wv in fac.workshops:
             wid = wv.workshop.id
             ids = tests.get(wid, [])
@@ -144,9 +144,8 @@ def document_specs(project: Project, views: dict[str, View], gen: PrintGenerator
                 functools.partial(gen.facilitator_guide, fac, wv, include_restricted, ids), 5.0 * sessions(wv))
             add(f"facilitator/{wid}/answer-key.pdf", deps.workshop(fac, wv, "answer-key", repr(ids)),
                 functools.partial(gen.knowledge_test, fac, wv, True, ids))
-    if include_restricted and part is not None:
-        pack_view = view(project, Audience("participant", include_restricted=True),
-                         closed_label=load_strings("en")["closed_session"])
+    pack_view = views.get(RESTRICTED_PACK)
+    if include_restricted and pack_view is not None:
         for wv in pack_view.workshops:
             has_closed = any(r.closed for d in wv.days for r in d.rows if r.kind == "session")
             if has_closed:
@@ -155,10 +154,10 @@ def document_specs(project: Project, views: dict[str, View], gen: PrintGenerator
     return specs
 
 
-def documents(project: Project, views: dict[str, View], gen: PrintGenerator, include_restricted: bool,
+def documents(root: Path, views: dict[str, View], gen: PrintGenerator, include_restricted: bool,
               config: SiteConfig | None = None) -> list[PrintDoc]:
     """Every PDF of the build with its print HTML (generated now)."""
-    return [spec.make() for spec in document_specs(project, views, gen, include_restricted, config or gen.config)]
+    return [spec.make() for spec in document_specs(root, views, gen, include_restricted, config or gen.config)]
 
 
 class PdfStage:
@@ -173,7 +172,7 @@ class PdfStage:
 
     BIG_KINDS = ("workbook.pdf", "facilitator-guide.pdf", "restricted-pack.pdf")
 
-    def __init__(self, project: Project, views: dict[str, View], config: SiteConfig, opts: Any, stage: Path,
+    def __init__(self, root: Path, views: dict[str, View], config: SiteConfig, opts: Any, stage: Path,
                  report: Any, progress: Any):
         t0 = time.perf_counter()
         self.opts, self.report, self.progress = opts, report, progress
@@ -184,9 +183,9 @@ class PdfStage:
         self.cache.mkdir(parents=True, exist_ok=True)
         self.assets = out_dir / ".cache" / "print-assets"
         self.assets.mkdir(parents=True, exist_ok=True)
-        gen = PrintGenerator(config, strings, project.root, self.assets, paper=opts.paper)
+        gen = PrintGenerator(config, strings, root, self.assets, paper=opts.paper)
         progress("preparing print documents")
-        self.specs = document_specs(project, views, gen, opts.include_restricted, config)
+        self.specs = document_specs(root, views, gen, opts.include_restricted, config)
         self.css = css_text(strings, opts.paper)
         import weasyprint
 
@@ -271,10 +270,10 @@ class PdfStage:
         return [(self.pdf_stage, self.out_dir / "pdf")]
 
 
-def build_pdfs(project: Project, views: dict[str, View], config: SiteConfig, opts: Any, stage: Path,
+def build_pdfs(root: Path, views: dict[str, View], config: SiteConfig, opts: Any, stage: Path,
                report: Any, progress: Any) -> list[tuple[Path, Path]]:
     """Render the PDFs into ``stage/pdf`` (waiting for them) and return the pair for the swap."""
-    pdf = PdfStage(project, views, config, opts, stage, report, progress)
+    pdf = PdfStage(root, views, config, opts, stage, report, progress)
     pdf.start()
     return pdf.finish()
 
