@@ -230,7 +230,8 @@ class PdfStage:
                 link_or_copy(self.cache / f"{key}.pdf", self.pdf_stage / spec.rel_path)
                 self.report.pdf_cached.append(spec.rel_path)
                 continue
-            job = Job(doc.html, str(self.cache / f".{key}.{os.getpid()}.tmp.pdf"), self.assets.as_uri() + "/", doc.title)
+            job = Job(doc.html, str(self.cache / f".{key}.{os.getpid()}.tmp.pdf"), self.assets.as_uri() + "/", doc.title,
+                      fit=doc.kind in ("handout", "evaluation-form", "knowledge-test"))
             self.todo.append((doc, key, in_key, job))
             self.renderer.submit(job)
 

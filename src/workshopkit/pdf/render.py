@@ -45,12 +45,18 @@ def safe_fetcher_class() -> Any:
     return SafeFetcher
 
 
+#: Where the compact layout is switched on: the start of the body's class list.
+COMPACT_MARK = '<body class="'
+
+
 @dataclass
 class Job:
     html: str
     out: str  # temporary output file
     base_url: str
     title: str
+    # Short documents: when the last page holds only a spill-over, try the compact layout once.
+    fit: bool = False
 
 
 @dataclass
@@ -80,9 +86,16 @@ def _render(job: Job) -> Result:
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
-    try:
-        doc = HTML(string=job.html, base_url=job.base_url, url_fetcher=_STATE["fetcher"]).render(
+    def layout(html: str) -> Any:
+        return HTML(string=html, base_url=job.base_url, url_fetcher=_STATE["fetcher"]).render(
             stylesheets=_STATE["css"], font_config=_STATE["fonts"], cache=_STATE["cache"], pdf_tags=True)
+
+    try:
+        doc = layout(job.html)
+        if job.fit and len(doc.pages) > 1 and COMPACT_MARK in job.html:
+            compact = layout(job.html.replace(COMPACT_MARK, COMPACT_MARK + "compact ", 1))
+            if len(compact.pages) < len(doc.pages):
+                doc = compact
         doc.write_pdf(job.out, pdf_tags=True, uncompressed_pdf=False)
         return Result(job.out, len(doc.pages))
     except FatalURLFetchingError as exc:
