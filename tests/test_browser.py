@@ -208,7 +208,10 @@ def test_offline_copy_opens_from_the_file_system_and_navigates(site: Path, brows
     ctx = _context(browser, external)
     page = ctx.new_page()
     failed: list[str] = []
-    page.on("requestfailed", lambda r: failed.append(r.url) if r.url.startswith("file:") else None)
+    # A missing file fails as ERR_FILE_NOT_FOUND; ERR_ABORTED is a load cut short by the next
+    # navigation (e.g. the favicon while a link is clicked), which says nothing about the copy.
+    page.on("requestfailed", lambda r: failed.append(f"{r.url} {r.failure}")
+            if r.url.startswith("file:") and "ERR_ABORTED" not in (r.failure or "") else None)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     index = site / "participant" / "index.html"

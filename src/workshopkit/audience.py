@@ -9,6 +9,9 @@ Publishers receive only a :class:`View`, never the loaded project.
 
 from __future__ import annotations
 
+import copy
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +27,22 @@ from .walk import field_visibility, fields
 _DROP = object()
 
 
+@functools.lru_cache(maxsize=None)
+def _fields_of(cls: type[BaseModel]) -> tuple[tuple[str, Visibility | None, Callable[[], Any]], ...]:
+    """Each field of a model class: its name, its own visibility and how to make it empty."""
+    out = []
+    for name, info in cls.model_fields.items():
+        vis = field_visibility(info)
+        if info.default_factory is not None:
+            empty = info.default_factory
+        else:
+            default = info.default
+            empty = (lambda d=default: d) if isinstance(default, (str, int, float, bool, type(None), tuple)) \
+                else (lambda d=default: copy.deepcopy(d))
+        out.append((name, Visibility.parse(vis) if vis else None, empty))
+    return tuple(out)
+
+
 def _gate(value: Any, audience: Audience, level: Visibility) -> Any:
     allowed = audience.allowed
     if isinstance(value, BaseModel):
@@ -33,14 +52,12 @@ def _gate(value: Any, audience: Audience, level: Visibility) -> Any:
         if level not in allowed:
             return _DROP
         updates: dict[str, Any] = {}
-        for name, info in type(value).model_fields.items():
-            current = getattr(value, name)
-            vis = field_visibility(info)
-            field_level = max(level, Visibility.parse(vis)) if vis else level
+        for name, vis, empty in _fields_of(type(value)):
+            field_level = max(level, vis) if vis is not None else level
             if field_level not in allowed:
-                updates[name] = info.get_default(call_default_factory=True)
+                updates[name] = empty()
             else:
-                updates[name] = _gate(current, audience, field_level)
+                updates[name] = _gate(getattr(value, name), audience, field_level)
         # model_copy keeps the original class and skips validation (the input was validated).
         return value.model_copy(update=updates, deep=False)
     if isinstance(value, list):

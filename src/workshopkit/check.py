@@ -320,12 +320,17 @@ _FORBIDDEN_TAGS = {"script", "iframe", "object", "embed", "style", "form", "inpu
                    "base", "frame", "frameset", "svg", "math", "textarea", "select", "applet", "template"}
 
 
+_FENCE_LINE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_INLINE_CODE = re.compile(r"`[^`]*`")
+_QUOTE_MARKERS = re.compile(r"^[ \t]*((?:>[ \t]*)*)")
+
+
 def _strip_code(text: str) -> list[tuple[int, str]]:
     """Lines of ``text`` with fenced code blocks and inline code blanked out."""
     out: list[tuple[int, str]] = []
     fence = None
     for no, line in enumerate(text.split("\n"), start=1):
-        m = re.match(r"^\s{0,3}(`{3,}|~{3,})", line)
+        m = _FENCE_LINE.match(line)
         if m:
             if fence is None:
                 fence = m.group(1)
@@ -336,7 +341,7 @@ def _strip_code(text: str) -> list[tuple[int, str]]:
         if fence is not None:
             out.append((no, ""))
             continue
-        out.append((no, re.sub(r"`[^`]*`", "", line)))
+        out.append((no, _INLINE_CODE.sub("", line) if "`" in line else line))
     return out
 
 
@@ -389,9 +394,9 @@ def check_text(t: TextRef, project: Project, diags: list[Diagnostic]) -> None:
 
     root = project.root
     for no, line in _strip_code(t.text):
-        depth = len(re.match(r"^[ \t]*((?:>[ \t]*)*)", line).group(1).replace(" ", "").replace("\t", ""))
-        indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" "))
-        if depth > MAX_NESTING or indent > 4 * MAX_NESTING:
+        if line[:1] in (" ", "\t", ">") and (
+                _QUOTE_MARKERS.match(line).group(1).count(">") > MAX_NESTING
+                or len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" ")) > 4 * MAX_NESTING):
             add(no, 1, f"quotes or lists nested more than {MAX_NESTING} deep",
                 "flatten the structure; print and screen readers cannot follow it either")
         for m in _RAW_TAG.finditer(line):
