@@ -370,18 +370,13 @@ def load_project(root: Path) -> tuple[Project, list[Diagnostic]]:
                 continue
             project.inputs[display] = path
             project.docs[display] = doc
-            if path.name == "glossary.yml":
-                glossary = parse_model(Glossary, doc, display, diags)
-                if glossary is not None:
-                    project.glossary = glossary
-                    project.files[id(glossary)] = display
-                    resolve_texts(project, glossary, doc, display, curriculum, diags)
-            elif path.name == "curriculum.yml":
-                index = parse_model(Curriculum, doc, display, diags)
-                if index is not None:
-                    project.curriculum = index
-                    project.files[id(index)] = display
-                    resolve_texts(project, index, doc, display, curriculum, diags)
+            if path.name in ("glossary.yml", "curriculum.yml"):
+                attr, cls = ("glossary", Glossary) if path.name == "glossary.yml" else ("curriculum", Curriculum)
+                obj = parse_model(cls, doc, display, diags)
+                if obj is not None:
+                    setattr(project, attr, obj)
+                    project.files[id(obj)] = display
+                    resolve_texts(project, obj, doc, display, curriculum, diags)
             else:
                 workshop = parse_model(Workshop, doc, display, diags)
                 if workshop is None:
