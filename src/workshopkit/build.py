@@ -9,9 +9,9 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable
-from typing import Any
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import atomic
 from .audience import View, publishing_views
@@ -130,8 +130,8 @@ def build_sites(project: Project, views: dict[str, View], config: SiteConfig, op
         run_mkdocs(gen_dir, site_dir)
         if v.audience.include_restricted:
             # Closed-door material: not for search engines, whoever ends up hosting it.
-            for name_ in ("sitemap.xml", "sitemap.xml.gz"):
-                (site_dir / name_).unlink(missing_ok=True)
+            for sitemap in ("sitemap.xml", "sitemap.xml.gz"):
+                (site_dir / sitemap).unlink(missing_ok=True)
             (site_dir / "robots.txt").write_text("User-agent: *\nDisallow: /\n", encoding="utf-8")
         broken, unsafe = site_problems(site_dir, pending=DOWNLOADS + "/" if downloads else "")
         if unsafe:
