@@ -42,7 +42,7 @@ def derive_config(base: SiteConfig, files: SiteFiles, audience: str, title_suffi
     """The config of one site: the base ``mkdocs.yml`` plus generated nav and strict validation."""
     data: dict[str, Any] = copy.deepcopy(base.data)
     if title_suffix:
-        data["site_name"] = f"{base.site_name} - {title_suffix}"
+        data["site_name"] = f"{base.site_name} – {title_suffix}"
     if audience == "facilitator":
         if base.site_url:
             data["site_url"] = base.site_url + "facilitator/"
