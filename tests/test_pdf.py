@@ -131,6 +131,9 @@ def test_workbook_has_writing_space_and_no_answers(built: Path):
     assert "How I introduce myself" in text  # a worksheet's fill-in prompt
     assert "Consent and clarity about your role" not in text  # an explanation
     assert "Closed session" in text
+    # The glossary defines the terms the workshop uses, not the whole curriculum's.
+    glossary = text[text.rindex("Glossary"):]
+    assert "Agreement given freely" in glossary and "Warm handover" not in text and "Referral" not in glossary
 
 
 def _numbered_prompts(path: Path) -> list[str]:

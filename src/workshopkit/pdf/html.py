@@ -212,7 +212,9 @@ class PrintGenerator:
         ctx = self.workshop_context(view, wv)
         title = f"{wv.workshop.title} – {self.s['workbook']}"
         html = self.render("workbook.html.j2", doc_title=title, doc_kind=self.s["workbook"],
-                           running_title=_running(wv, self.s["workbook"]), glossary=view.glossary, sources_used=self._sources_used(view, ctx["modules"]), **ctx)
+                           running_title=_running(wv, self.s["workbook"]),
+                           glossary=_terms_used(view.glossary, ctx["modules"]),
+                           sources_used=self._sources_used(view, ctx["modules"]), **ctx)
         return PrintDoc(f"participant/{wv.workshop.id}/workbook.pdf", html, title, "workbook", "participant",
                         [m.id for m in ctx["modules"]])
 
@@ -293,6 +295,16 @@ def _breakable_url(url: str) -> Markup:
         scheme, rest = "", str(url)
     parts = re.split(r"(?<=[/.?&=_-])", rest)
     return Markup(escape(scheme + sep) + Markup("<wbr>").join(escape(p) for p in parts))
+
+
+def _terms_used(glossary: Any, modules: list[Module]) -> Any:
+    """The glossary cut down to the terms the workshop's modules use (a term's words before any
+    bracket, in any case), so a workbook defines what its readers meet."""
+    if glossary is None:
+        return None
+    text = " ".join(m.model_dump_json() for m in modules).casefold()
+    terms = [t for t in glossary.terms if t.term.split("(")[0].strip().casefold() in text]
+    return glossary.model_copy(update={"terms": terms})
 
 
 def _running(wv: WorkshopView, kind: str) -> str:
