@@ -62,3 +62,15 @@ def test_a_site_only_build_links_no_pdfs(tmp_path: Path):
     site = root / "build/site/participant"
     assert not (site / "downloads").exists()
     assert ".pdf" not in (site / "modules/alpha/handouts/case-lin.html").read_text(encoding="utf-8")
+
+
+def test_a_build_notes_a_placeholder_site_url_for_the_qr_codes(tmp_path: Path):
+    from workshopkit.build import BuildOptions, setup_notes
+    from workshopkit.markdown import SiteConfig
+
+    opts = BuildOptions(root=tmp_path)
+    placeholder = setup_notes(SiteConfig(tmp_path / "mkdocs.yml", {"site_url": "https://training.example.org/"}), opts)
+    assert any("site_url is 'https://training.example.org/', a placeholder" in n for n in placeholder)
+    assert any("site_url is not set" in n for n in setup_notes(SiteConfig(tmp_path / "mkdocs.yml", {}), opts))
+    real = setup_notes(SiteConfig(tmp_path / "mkdocs.yml", {"site_url": "https://training.ngo.kr/"}), opts)
+    assert not any("site_url" in n for n in real)

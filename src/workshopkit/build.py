@@ -55,6 +55,29 @@ class BuildReport:
     pdf_cached: list[str] = field(default_factory=list)
     warnings: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # things the person building should know
+
+
+#: Hosts that only stand in for a real address (RFC 2606).
+_PLACEHOLDER_HOSTS = ("example.org", "example.com", "example.net")
+
+
+def setup_notes(config: SiteConfig, opts: BuildOptions) -> list[str]:
+    """What about this machine or configuration makes the outputs less useful than they could be."""
+    from urllib.parse import urlsplit
+
+    from .site.mkdocs_adapter import iframe_worker_shim
+
+    notes = []
+    host = (urlsplit(config.site_url).hostname or "").lower()
+    if opts.pdf and (not host or host.endswith(_PLACEHOLDER_HOSTS)):
+        where = f"'{config.site_url}', a placeholder" if host else "not set"
+        notes.append(f"mkdocs.yml: site_url is {where}; the QR codes and addresses printed on handouts "
+                     "lead nowhere until it names where the participant manual is published")
+    if opts.site and iframe_worker_shim() is None:
+        notes.append("the iframe-worker shim is not installed (scripts/setup installs it); "
+                     "search in a copy opened from the file system will need a network")
+    return notes
 
 
 def load_checked(root: Path) -> tuple[Project, int]:
@@ -194,6 +217,7 @@ def run_build(opts: BuildOptions, progress: Progress | None = None,
     if opts.only:
         project = restrict_to(project, opts.only)
     config = load_site_config(opts.root)
+    report.notes = setup_notes(config, opts)
     report.seconds["check"] = time.perf_counter() - t0
     views = views_for(project, opts)
     stage = atomic.staging(opts.out_dir)

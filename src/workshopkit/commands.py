@@ -48,6 +48,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         console.print(f"PDFs: {len(report.pdf_rendered)} rendered, {len(report.pdf_cached)} unchanged")
     if report.warnings:
         console.print(f"[yellow]{report.warnings} warning(s)[/yellow]: run 'workshopkit check' to see them")
+    for note in report.notes:
+        console.print(f"[yellow]note:[/yellow] {note}")
     return 0
 
 
