@@ -1,7 +1,8 @@
 """Benchmarks: synthetic curricula of growing size, every build stage measured in a fresh process.
 
-``scripts/bench`` (or ``python -m workshopkit.bench``) writes curricula of 10, 100 (and, when
-asked, 1000) modules into a temporary folder and measures, per stage, the wall time, the CPU time
+``scripts/bench`` (or ``python -m workshopkit.bench``) writes curricula of 10, 100 and 1000 modules
+(at 1000, by default, without the sites and full builds) into a temporary folder and measures, per
+stage, the wall time, the CPU time
 (user + system of the process and of its children) and the peak resident memory:
 
 * ``load``, ``check``: reading and validating the repository;
@@ -49,7 +50,11 @@ AUDIENCES = ("participant", "facilitator")
 STAGE_GROUPS = ("load", "check", "generate", "mkdocs", "mkdocs-plain", "pdf", "weasyprint-1proc", "incremental")
 #: Names that stand for several groups.
 STAGE_ALIASES = {"baselines": ("mkdocs-plain", "weasyprint-1proc"), "all": STAGE_GROUPS}
-DEFAULT_SIZES = (10, 100)
+DEFAULT_SIZES = (10, 100, 1000)
+#: From this size the default run measures only the stages that scale (no sites, no full builds):
+#: MkDocs with Material grows faster than linearly with the number of pages.
+SCALE_FROM = 1000
+SCALE_STAGES = ("load", "check", "generate", "pdf", "weasyprint-1proc")
 #: From this many modules on, the PDF stage renders the documents of a few workshops only
 #: (unless --pdf-workshops says otherwise): a thousand handouts take many minutes per run.
 PDF_LIMIT_FROM = 1000
@@ -1177,7 +1182,7 @@ def profile_tables(profiles: dict[str, Any]) -> str:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="scripts/bench", description=__doc__.split("\n\n")[0])
     p.add_argument("--sizes", default=None,
-                   help="module counts, comma-separated (default 10,100; 1000 on request); 'repo' measures a copy "
+                   help="module counts, comma-separated (default 10,100,1000, the last without sites and full builds); 'repo' measures a copy "
                         "of the repository's own curriculum")
     p.add_argument("--repeat", type=int, default=3, help="runs per size; the tables show medians (default 3)")
     p.add_argument("--stages", default="all",
@@ -1203,6 +1208,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.repeat = 1
         args.words = min(args.words, 300)
         args.workshops = args.workshops or 1
+    args.default_sizes = args.sizes is None
     sizes = args.sizes or ",".join(map(str, DEFAULT_SIZES))
     try:
         args.sizes = [x.strip() if x.strip() == "repo" else int(x) for x in sizes.split(",") if x.strip()]
@@ -1246,7 +1252,12 @@ def main(argv: list[str] | None = None) -> int:
                                    "words_per_module": args.words},
                        "sizes": {}}
             for n in args.sizes:
-                size = bench_size(n, repo, work, args, groups)
+                size_groups = groups
+                if args.default_sizes and n != "repo" and n >= SCALE_FROM:
+                    size_groups = expand_stages(list(SCALE_STAGES))
+                    log(f"{n} modules: measuring {', '.join(SCALE_STAGES)}; the sites and full builds at this "
+                        f"size only when asked, e.g. --sizes {n}")
+                size = bench_size(n, repo, work, args, size_groups)
                 size["summary"] = summarise(size)
                 results["sizes"][str(n)] = size
             results["machine"]["loadavg_end"] = ", ".join(f"{x:.2f}" for x in os.getloadavg())
