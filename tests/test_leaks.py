@@ -165,6 +165,8 @@ def test_roster_names_never_reach_any_output(canary_build):
     "```text\nnever closed\n\n/// facilitator\nzqsecret\n///\n",  # after a fence the renderer ignores
     "- a point\n\n    /// facilitator\n    zqsecret\n    ///\n",  # indented inside a list item
     "\t/// restricted\n\tzqsecret\n\t///\n",  # indented with a tab
+    "> /// facilitator\n> zqsecret\n> ///\n",  # inside a quote
+    "1. /// restricted\n   zqsecret\n   ///\n",  # as a list item
 ])
 def test_gate_fails_safe_wherever_a_block_marker_stands(text: str):
     from workshopkit.blocks import gate

@@ -209,11 +209,27 @@ def test_a_handout_longer_than_its_limit_fails_the_build_every_time(tmp_path: Pa
     root = tmp_path / "repo"
     shutil.copytree(FIXTURES / "mini", root)
     yml = root / "modules/alpha/module.yml"
-    yml.write_text(yml.read_text(encoding="utf-8").replace("    title: The case of Lin\n",
-                                                          "    title: The case of Lin\n    pages_max: 1\n"), encoding="utf-8")
+    original = yml.read_text(encoding="utf-8")
+    yml.write_text(original.replace("    title: The case of Lin\n", "    title: The case of Lin\n    pages_max: 10\n"),
+                   encoding="utf-8")
     case = root / "modules/alpha/handouts/case-lin.md"
     case.write_text(case.read_text(encoding="utf-8") + "\n" + "A line of the long case.\n\n" * 120, encoding="utf-8")
-    for _ in range(2):  # not cached: the second build says it again
+    build(root, site=False)  # within its limit: built and cached
+    yml.write_text(original.replace("    title: The case of Lin\n", "    title: The case of Lin\n    pages_max: 1\n"),
+                   encoding="utf-8")
+    for _ in range(2):  # the cached PDF is not reused, and a failure is not cached: the second build says it again
         with pytest.raises(BuildError, match=r"modules/alpha/handouts/case-lin.md: the handout prints on \d+ pages; its limit is 1"):
             build(root, site=False)
-    assert not (root / "build/pdf").exists()
+
+
+def test_an_image_borrowed_from_another_module_re_renders_the_handout_when_it_changes(tmp_path: Path):
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "mini", root)
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20" fill="{}"/></svg>'
+    (root / "modules/beta/map.svg").write_text(svg.format("red"), encoding="utf-8")
+    case = root / "modules/alpha/handouts/case-lin.md"
+    case.write_text(case.read_text(encoding="utf-8") + "\n![A map of the area](../../beta/map.svg)\n", encoding="utf-8")
+    build(root, site=False)
+    (root / "modules/beta/map.svg").write_text(svg.format("blue"), encoding="utf-8")  # same size, new colour
+    report = build(root, site=False)
+    assert "participant/handouts/alpha/case-lin.pdf" in report.pdf_rendered

@@ -35,25 +35,25 @@ def request_stop() -> None:
 
 @contextlib.contextmanager
 def _signals_deferred() -> Iterator[None]:
-    """Hold SIGTERM and SIGINT until the block ends: a swap is done whole, never half."""
+    """Hold SIGTERM and SIGINT until the block ends: a swap is done whole, never half.
+
+    The handlers are replaced rather than the signals masked: a mask holds only in the thread
+    that set it, and the kernel may hand the signal to another thread (e.g. a progress display).
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    received: list[int] = []
+    previous = {sig: signal.getsignal(sig) for sig in _STOP_SIGNALS}
+    for sig in _STOP_SIGNALS:
+        signal.signal(sig, lambda signum, _frame: received.append(signum))
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if received:
+            signal.raise_signal(received[0])
 
 
 def sweep(folder: Path) -> None:
@@ -105,8 +105,8 @@ def swap_in(pairs: list[tuple[Path, Path]]) -> None:
                 os.rename(target, old)
                 olds.append(old)
             os.rename(new, target)
-    for old in olds:
-        shutil.rmtree(old, ignore_errors=True)
+        for old in olds:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def discard(folder: Path | None) -> None:

@@ -156,6 +156,7 @@ def view(project: Project, audience: Audience, closed_label: str = "Closed sessi
     # The bibliography lists what visible content cites: a closed-door module's readings stay with it.
     cited = _cited([*visible, *(wv.workshop for wv in out.workshops), glossary, curriculum])
     out.sources = [s for s in (gate(x, audience) for x in project.sources) if s is not None and s.id in cited]
+    out.seeds = [s for s in out.seeds if s.id in cited]
     return out
 
 

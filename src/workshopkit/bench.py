@@ -606,7 +606,7 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
                       render_s=report.seconds.get("pdf-render", 0.0))
         result["prepare_s"] = result["wall"] - result["render_s"]
         # Save the very same print HTML for the single-process baseline (not measured).
-        from .pdf.html import digest
+        from .pdf.build import html_key
 
         docs, css, fixed, assets = print_documents(project, views, config, out, n_ws)
         html_dir = out / "bench-html"
@@ -616,7 +616,7 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
         for k, doc in enumerate(docs):
             name = f"{k:05d}.html"
             (html_dir / name).write_text(doc.html, encoding="utf-8")
-            key = digest(fixed, doc.html)
+            key = html_key(fixed, doc)
             manifest.append({"file": name, "title": doc.title, "doc": doc.rel_path, "bytes": len(doc.html.encode()),
                              "cached": (out / ".cache" / "pdf" / f"{key}.pdf").is_file()})
         (html_dir / "manifest.json").write_text(json.dumps({"assets": str(assets), "docs": manifest}), encoding="utf-8")

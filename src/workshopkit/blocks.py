@@ -22,8 +22,9 @@ BLOCKS: dict[str, Visibility] = {
     "say": Visibility.facilitator,
 }
 
-_OPEN = re.compile(r"^[ \t]*///[ \t]*([A-Za-z][\w-]*)?[ \t]*(?:\|(.*))?$")
-_INDENTED = re.compile(r"^(?: {4,}|[ ]*\t)")
+# Whatever stands before the marker (indentation, quote marks, list bullets) the gate still sees it.
+_OPEN = re.compile(r"^(?:[ \t>*+-]|\d+[.)])*///[ \t]*([A-Za-z][\w-]*)?[ \t]*(?:\|(.*))?$")
+_AT_LINE_START = re.compile(r"^ {0,3}///")
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 
 
@@ -63,9 +64,10 @@ def check_blocks(text: str) -> list[BlockProblem]:
         m = _OPEN.match(line)
         if not m:
             continue
-        if _INDENTED.match(line):
+        if not _AT_LINE_START.match(line):
             problems.append(BlockProblem(no, "a '///' line must start at the beginning of the line",
-                                         "remove the indentation; a block cannot sit inside a list item or code"))
+                                         "remove what stands before it; a block cannot sit inside a list item, "
+                                         "a quote or code"))
         name = m.group(1)
         if name is None:
             if not stack:

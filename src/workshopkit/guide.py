@@ -151,7 +151,7 @@ see it, and the facilitator outputs show it as a script box.
 
 A block must be closed with `///`; a block may contain only blocks that are more private
 (`facilitator` inside `restricted` is fine, the reverse is an error). Any other block name is an
-error. The `///` lines start at the beginning of a line, never indented inside a list item; the
+error. The `///` lines start at the beginning of a line, never inside a list item or a quote; the
 gate hides a block wherever its marker stands, even inside a code example, so that nothing
 private can slip through a formatting mistake.
 
@@ -165,7 +165,8 @@ with their date ("IOM reported in 2010 …").
 ## Raw HTML and links
 
 Markdown is the way to format text. Raw HTML is limited to simple tags (`br`, `sup`, `abbr`,
-`details` …); `<script>`, `<iframe>`, `style=` and event handlers (`onclick=` …) are rejected by
+`details` …; images are written in Markdown, not as `<img>`); `<script>`, `<iframe>`, `<svg>`,
+`style=` and event handlers (`onclick=` …) are rejected by
 `workshopkit check`, as are links with schemes other than `http`, `https`, `mailto` and `tel`.
 `check` judges what the text renders to, so the same rules hold for attribute lists
 (`{: … }`), reference links, entities and tags split over lines; the built pages and PDFs are

@@ -18,6 +18,8 @@ SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 FORBIDDEN_TAGS = frozenset({
     "script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta", "link", "style",
     "form", "button", "textarea", "select", "template", "portal", "noscript",
+    # SVG and MathML can carry links and scripts of their own (e.g. <animate values="javascript:…">).
+    "svg", "math", "animate", "set", "use", "foreignobject",
 })
 URL_ATTRS = frozenset({"href", "src", "action", "formaction", "data", "poster", "background", "cite", "srcset",
                        "ping", "longdesc", "manifest"})

@@ -268,6 +268,10 @@ def resolve_texts(project: Project, obj: BaseModel, doc: YamlDoc, display: str, 
                 line, col = doc.where(visit.loc)
                 diags.append(Diagnostic(display, line, col, key, "audience blocks ('/// …') are only allowed in Markdown fields",
                                         "move the text into a Markdown field such as 'facilitator'"))
+            elif any(c in value for c in "<&[{"):
+                # The sites place plain text in Markdown pages too: the same HTML and link rules apply.
+                project.texts.append(TextRef(display, doc.text_lines.get(visit.loc, doc.where(visit.loc)[0]), key,
+                                             value, folder))
             continue
         text, file_display, start, base = value, display, doc.text_lines.get(visit.loc, doc.where(visit.loc)[0]), folder
         if MD_FILE.match(value.strip()) and "\n" not in value.strip():

@@ -229,7 +229,7 @@ def plan_days(modules: list[Module]) -> list[dict[str, Any]]:
         day["taught"] += minutes
     if not sessions:
         add(day, {"type": "item", "title": "Replace with module or session slots", "minutes": 60, "kind": "other",
-                  "note": "Add slots such as 'module: <module-id>' here."})
+                  "note": "Add slots here, such as 'module: safe-referrals' (a module's id)."})
     if day["run"] + 15 > TEACHING_STRETCH:
         pause(day)
     add(day, {"type": "item", "title": "Evaluation and closing", "minutes": 15, "kind": "closing", "note": ""})

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -63,6 +64,14 @@ def templates_key() -> str:
     return digest(*[f"{p.name}\0".encode() + p.read_bytes() for p in files if p.is_file()])
 
 
+def html_key(fixed: str, doc: PrintDoc) -> str:
+    """The second cache key of a document: its HTML, and its page limit (checked when it renders)."""
+    return digest(fixed, doc.html, str(doc.pages_max))
+
+
+_REPO_TARGET = re.compile(r"repo:(modules/[^)\s\"#]+)")
+
+
 class _Deps:
     """Digests of the parts of views that documents depend on, each computed once."""
 
@@ -82,7 +91,13 @@ class _Deps:
                 for p in sorted(folder.rglob("*")):
                     if p.is_file() and p.suffix not in (".yml", ".md"):
                         assets.append(f"{p.relative_to(folder)}:{digest(p.read_bytes())}")
-            self._modules[key] = digest(m.model_dump_json() if m else mid, *assets)
+            text = m.model_dump_json() if m else mid
+            # Files of other modules that this one links to (an image borrowed from a neighbour).
+            for target in sorted(set(_REPO_TARGET.findall(text))):
+                path = self.root / target
+                if not path.is_relative_to(folder) and path.is_file() and path.suffix not in (".yml", ".md"):
+                    assets.append(f"{target}:{digest(path.read_bytes())}")
+            self._modules[key] = digest(text, *assets)
         return self._modules[key]
 
     def view_wide(self, v: View) -> str:
@@ -223,7 +238,7 @@ class PdfStage:
             doc = spec.make()
             assert doc.rel_path == spec.rel_path, (doc.rel_path, spec.rel_path)
             doc.html = add_toc(doc.html)
-            key = digest(self.fixed, doc.html)
+            key = html_key(self.fixed, doc)
             self.keys.add(key)
             if (self.cache / f"{key}.pdf").is_file():
                 link_or_copy(self.cache / f"{key}.pdf", self.cache / f"{in_key}.pdf")

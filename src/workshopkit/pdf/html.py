@@ -196,7 +196,9 @@ class PrintGenerator:
                 group[1].append(q)
         return dict(w=wv.workshop, wv=wv, view=view, modules=modules, sessions=sessions, test=test,
                     has_restricted=any(sess.visibility == "restricted" or m.visibility == "restricted"
-                                       for m, sess, _, _ in sessions),
+                                       for m, sess, _, _ in sessions)
+                    or any(h.visibility == "restricted" for m in modules for h in m.handouts)
+                    or any("/// restricted" in m.model_dump_json() for m in modules),
                     md=lambda text, shift=2: self.md(text, shift, anchors), anchor=self._anchor,
                     clock=_clock_add, fac=view.audience.is_facilitator, audience=view.audience)
 
