@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from workshopkit.check import check
 from workshopkit.cli import main
 
@@ -32,3 +34,14 @@ def test_check_reports_every_problem_with_place(mini: Path, capsys):
     out = capsys.readouterr().out
     assert "modules/alpha/module.yml:107:5: assessment[0].answer: answer 'd' is not one of the options" in out
     assert "sessions[0].activities[1].handout: unknown handout 'case-lim' (did you mean 'case-lin'?)" in out
+
+
+def test_markdown_rendering_recovers_after_a_text_too_deep_to_render():
+    """A converter interrupted mid-way is not reused (it would render later texts wrongly)."""
+    from workshopkit.markdown import SiteConfig, to_html
+
+    config = SiteConfig(Path("mkdocs.yml"), {"markdown_extensions": ["attr_list"]})
+    deep = "".join("    " * i + "- x\n" for i in range(400))
+    with pytest.raises(RecursionError):
+        to_html(deep, config)
+    assert 'href="javascript:x()"' in to_html("[a](javascript:x())", config)

@@ -376,8 +376,12 @@ def check_rendered(t: TextRef, render: Any, diags: list[Diagnostic]) -> None:
 
     if not _MAY_RENDER_UNSAFE.search(t.text):
         return
+    try:
+        html = render(t.text)
+    except RecursionError:
+        return  # nested too deeply to render: the nesting rule reports it
     used: dict[str, int] = {}
-    for problem in scan_fragment(render(t.text)):
+    for problem in scan_fragment(html):
         # The n-th finding of a needle goes on the n-th line that shows it (in document order).
         lines = lines_with(t.text, problem.needle) or [1]
         n = used.get(problem.needle, 0)

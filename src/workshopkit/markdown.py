@@ -100,7 +100,11 @@ def to_html(text: str, config: SiteConfig) -> str:
     names, configs = config.extensions
     conv = _converter(tuple(names), yaml.safe_dump(configs, sort_keys=True))
     conv.reset()
-    return conv.convert(text)
+    try:
+        return conv.convert(text)
+    except BaseException:
+        _converter.cache_clear()  # a converter stopped half-way keeps broken state: start afresh next time
+        raise
 
 
 _TASK = re.compile(r"^(\s*(?:[-*+]|\d+[.)])\s+)\[([ xX])\]\s+", re.M)
