@@ -380,6 +380,7 @@ def check_rendered(t: TextRef, render: Any, diags: list[Diagnostic]) -> None:
         html = render(t.text)
     except RecursionError:
         return  # nested too deeply to render: the nesting rule reports it
+    seen = {(d.path, d.line, d.message) for d in diags if d.path == t.file}
     used: dict[str, int] = {}
     for problem in scan_fragment(html):
         # The n-th finding of a needle goes on the n-th line that shows it (in document order).
@@ -387,6 +388,8 @@ def check_rendered(t: TextRef, render: Any, diags: list[Diagnostic]) -> None:
         n = used.get(problem.needle, 0)
         used[problem.needle] = n + 1
         no = lines[min(n, len(lines) - 1)]
+        if (t.file, t.line + no - 1, problem.message) in seen:
+            continue  # the source-level rules already said so, with the column
         diags.append(Diagnostic(t.file, t.line + no - 1, 1, t.key, problem.message,
                                 "write plain Markdown; links may go to http(s), mailto: and tel: addresses "
                                 "or to files in the module"))
@@ -407,7 +410,7 @@ def check_text(t: TextRef, project: Project, diags: list[Diagnostic]) -> None:
             tag = m.group(2).lower()
             attrs = m.group(3)
             col = m.start() + 1
-            if tag in _FORBIDDEN_TAGS:
+            if tag in _FORBIDDEN_TAGS and not m.group(1):  # one report per element, not for its closing tag too
                 add(no, col, f"raw HTML <{tag}> is not allowed", "use Markdown instead")
             elif tag not in _ALLOWED_TAGS and not m.group(1):
                 add(no, col, f"raw HTML <{tag}> is not allowed", "use Markdown, or one of the simple tags (br, sup, abbr, details …)")
