@@ -2,8 +2,9 @@
 
 Every case copies ``tests/fixtures/mini`` (a valid repository), applies one breakage, runs
 ``workshopkit check`` and asserts the exit code, the exact ``path:line:col`` of the expected
-diagnostic, a fragment of its message, and that no traceback was printed. Whole-file inputs
-live in ``tests/fixtures/bad/``; small breakages are text replacements written here.
+diagnostic (``path`` alone for a problem with a whole file), a fragment of its message, and that
+no traceback was printed. Whole-file inputs live in ``tests/fixtures/bad/``; small breakages are
+text replacements written here.
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ def apply(root: Path, edits: tuple[Edit, ...]) -> None:
 class Case:
     name: str
     edits: tuple[Edit, ...]
-    where: str  # "path:line:col" of the expected diagnostic
+    where: str  # "path:line:col" of the expected diagnostic, or "path: " for the whole file
     fragment: str  # part of its message (or hint)
     xfail: str = ""  # a known bug outside the loader and checker: the reason
 
@@ -124,6 +125,17 @@ REPO_MKDOCS = Edit("mkdocs.yml", lambda _raw: (ROOT / "mkdocs.yml").read_bytes()
 
 def case(name: str, edits: Edit | tuple[Edit, ...], where: str, fragment: str, xfail: str = "") -> Case:
     return Case(name, edits if isinstance(edits, tuple) else (edits,), where, fragment, xfail)
+
+
+def line_of(path: Path, text: str) -> int:
+    """The number of the first line of ``path`` that starts with ``text``."""
+    return next(no for no, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1)
+                if line.startswith(text))
+
+
+def whole(path: str) -> str:
+    """The place of a problem with a whole file or folder: its path, without a line."""
+    return f"{path}: "
 
 
 # --------------------------------------------------------------------------------------------
@@ -141,6 +153,28 @@ DEEP_BLOCK = "id: alpha\nkey_messages:\n  " + "- " * 1000 + "deep\n"
 #: changed to 'beta', two modules share the id 'beta' and the cycle beta -> gamma -> beta forms.
 GAMMA_FIRST = ((FIXTURES / "mini" / BETA).read_text()
                .replace("id: beta", "id: gamma").replace("prerequisites: [alpha]", "prerequisites: [beta]"))
+
+
+def module_with_sessions(mid: str, count: int) -> str:
+    """A valid module with ``count`` sessions (s01, s02, …), one activity each."""
+    sessions = "".join(
+        f"  - id: s{i:02d}\n    title: Session {i}\n    minutes: 10\n    objectives: [lo1]\n    activities:\n"
+        f"      - id: talk\n        title: Talk\n        method: presentation\n        minutes: 10\n"
+        for i in range(1, count + 1))
+    return (f"id: {mid}\ntitle: Many sessions\nsummary: A module with many sessions.\naudience: [staff]\n"
+            "level: introductory\nlearning_objectives:\n  - id: lo1\n    text: Describe the options.\n"
+            f"content_warnings:\n  tags: []\nsources: [lib-handbook]\nsessions:\n{sessions}")
+
+
+CURRICULUM = "curriculum/curriculum.yml"
+CORE_TRACK = "  - id: core\n    title: Core\n    modules: [alpha, beta]\n"
+
+
+def with_curriculum(tracks: str, alpha_track: str = "core") -> tuple[Edit, ...]:
+    """A curriculum.yml with these tracks, and alpha and beta naming their track in module.yml."""
+    return (write(CURRICULUM, "title: Mini curriculum\ntracks:\n" + tracks),
+            replace(ALPHA, "level: introductory\n", f"level: introductory\ntrack: {alpha_track}\n"),
+            replace(BETA, "level: intermediate\n", "level: intermediate\ntrack: core\n"))
 
 
 CASES: list[Case] = [
@@ -184,7 +218,7 @@ CASES: list[Case] = [
          f"{ALPHA}:51:9", "did you mean 'grouping'?"),
     case("missing-required-key",
          replace(BETA, "level: intermediate\n", ""),
-         f"{BETA}:1:1", "missing required key 'level'"),
+         f"{BETA}:2:1", "missing required key 'level'"),
     case("text-for-minutes",
          replace(ALPHA, "        minutes: 15\n", "        minutes: fifteen\n"),
          f"{ALPHA}:43:9", "valid integer"),
@@ -328,7 +362,7 @@ CASES: list[Case] = [
          f"{SEED}:1:1", "id 'seed-uno' differs from the file name 'seed-one'"),
     case("module-folder-without-module-yml",
          write("modules/gamma/notes.md", "Just notes.\n"),
-         "modules/gamma:0:0", "module folder without module.yml"),
+         whole("modules/gamma"), "module folder without module.yml"),
     # --- hostile YAML --------------------------------------------------------------------------
     case("alias-bomb",
          from_bad(ALPHA, "alias-bomb.yml"),
@@ -362,7 +396,7 @@ CASES: list[Case] = [
          f"{SEED}:1:1", "expected a mapping of keys at the top of the file, found 'just a sentence'"),
     case("empty-module-yml",
          from_bad(ALPHA, "empty.yml"),
-         f"{ALPHA}:1:1", "found nothing"),
+         whole(ALPHA), "found nothing"),
     case("deep-nesting-flow",
          from_bad(ALPHA, "deep-nesting.yml"),
          f"{ALPHA}:2:55", "nesting deeper than 40 levels"),
@@ -371,14 +405,14 @@ CASES: list[Case] = [
          f"{BETA}:3:83", "nesting deeper than 40 levels"),
     case("file-over-2mb",
          transform(ALPHA, _big, "pad to 2 MiB"),
-         f"{ALPHA}:1:1", "the limit is 2048 KiB"),
+         whole(ALPHA), "the limit is 2048 KiB"),
     # --- encodings -----------------------------------------------------------------------------
     case("non-utf8-module-yml",
          replace_bytes(ALPHA, b"aim: Practise", b"aim: Pr\xe4ctise"),
          f"{ALPHA}:7:8", "not valid UTF-8"),
     case("non-utf8-markdown",
          from_bad(CASE_MD, "latin1-handout.md"),
-         f"{CASE_MD}:3:1", "not valid UTF-8"),
+         f"{CASE_MD}:3:7", "not valid UTF-8"),
     # --- safeguarding rules --------------------------------------------------------------------
     case("vague-objective-verb",
          replace(ALPHA, "text: Explain why consent", "text: Understand why consent"),
@@ -477,7 +511,7 @@ CASES: list[Case] = [
          f"{DEMO}:7:1", "should be less than or equal to 2100-12-31"),
     case("markdown-file-too-large",
          Edit(INTRO, lambda raw: (raw or b"") + b"x" * (2 * 1024 * 1024), "pad the file past 2 MiB"),
-         f"{INTRO}:0:0", "the file is larger than 2048 KiB"),
+         whole(INTRO), "the file is larger than 2048 KiB"),
     case("remote-image",
          append(INTRO, "\n![A chart](https://example.org/chart.png)\n"),
          f"{INTRO}:9:1", "images must be files in the module folder, not web addresses"),
@@ -498,14 +532,181 @@ CASES: list[Case] = [
     case("unknown-markdown-extension",
          Edit("mkdocs.yml", lambda _raw: (ROOT / "mkdocs.yml").read_bytes().replace(b"pymdownx.caret", b"pymdownx.carret"),
               "the repository's mkdocs.yml with a misspelt extension"),
-         "mkdocs.yml:", "the Markdown extension 'pymdownx.carret' cannot be loaded"),
+         f"mkdocs.yml:{line_of(ROOT / 'mkdocs.yml', '  - pymdownx.caret')}:5",
+         "the Markdown extension 'pymdownx.carret' cannot be loaded"),
+    # --- more YAML refusals --------------------------------------------------------------------
+    case("yaml-unclosed-flow-mapping",
+         replace(BETA, "content_warnings:\n  tags: []\n", "content_warnings: {tags: []\n"),
+         f"{BETA}:13:1", "(the '{' on line 12 is not closed)"),
+    case("duplicate-key-in-flow-mapping",
+         replace(BETA, "content_warnings:\n  tags: []\n", "content_warnings: {tags: [], tags: []}\n"),
+         f"{BETA}:12:30", "duplicate key 'tags' (first defined on line 12)"),
+    case("set-tag",
+         replace(BETA, "audience: [programme staff]", "audience: !!set {programme staff}"),
+         f"{BETA}:6:11", "the tag 'tag:yaml.org,2002:set' is not allowed"),
+    case("utf16-seed",
+         transform(SEED, lambda raw: raw.decode("utf-8").encode("utf-16"), "re-encode as UTF-16"),
+         f"{SEED}:1:1", "not valid UTF-8"),
+    case("workshop-file-ending-in-yaml",
+         write("curriculum/extra.yaml", "id: extra\n"),
+         whole("curriculum/extra.yaml"), "workshop files end in .yml"),
+    case("mkdocs-invalid-yaml",
+         write("mkdocs.yml", "site_name: Mini\nmarkdown_extensions: [toc, admonition\n"),
+         "mkdocs.yml:3:1", "invalid YAML in the site configuration: expected ',' or ']'"),
+    case("mkdocs-not-utf8",
+         write_bytes("mkdocs.yml", b"site_name: Caf\xe9 training\n"),
+         "mkdocs.yml:1:15", "the site configuration is not valid UTF-8 text"),
+    case("mkdocs-not-a-mapping",
+         write("mkdocs.yml", "# the site\n- site_name: Mini\n"),
+         "mkdocs.yml:2:1", "expected a mapping of settings"),
+    case("mkdocs-python-tag",
+         write("mkdocs.yml", "site_name: Mini\nmarkdown_extensions:\n  - pymdownx.emoji:\n"
+                             "      emoji_index: !!python/name:os.system\n"),
+         "mkdocs.yml:4:20", "could not determine a constructor for the tag"),
+    case("markdown-extension-unknown-setting",
+         write("mkdocs.yml", "site_name: Mini\nmarkdown_extensions:\n  - toc:\n      permalink: true\n"
+                             "      perma_link: true\n"),
+         "mkdocs.yml:5:7", "the Markdown extension 'toc' cannot be loaded (KeyError: 'perma_link')"),
+    # --- terminal escapes: refused, and quoted escaped, never echoed raw -------------------------
+    case("terminal-escape-in-markdown",
+         append(INTRO, "\nSee \x1b]8;;https://example.org\x07this\x1b]8;;\x07 and \x1b[2J.\n"),
+         f"{INTRO}:9:5", "the character U+001B is not allowed"),
+    case("terminal-escape-in-yaml",
+         replace(BETA, "summary: A module with", "summary: A \x1b[2J\x1b[H module with"),
+         f"{BETA}:4:12", "the character U+001B is not allowed in YAML"),
+    case("c1-control-in-yaml",
+         replace(ALPHA, "aim: Practise a safe", "aim: Practise\x9b31m a safe"),
+         f"{ALPHA}:7:14", "the character U+009B is not allowed in YAML"),
+    case("bidi-override-in-key-is-shown-escaped",
+         replace(ALPHA, "aim: Practise", "a\u202eim: Practise"),
+         f"{ALPHA}:7:1", "unknown key 'a\\u202eim'"),
+    case("bidi-override-in-option-key-is-shown-escaped",
+         replace(ALPHA, "      b: Explaining your role", "      b\u202e: Explaining your role"),
+         f"{ALPHA}:107:5", "answer 'b' is not one of the options (a, b\\u202e, c)"),
+    # --- schema rules and model checks not covered above -----------------------------------------
+    case("objective-verb-not-in-list",
+         replace(ALPHA, "text: Demonstrate a calm", "text: Ponder a calm"),
+         f"{ALPHA}:17:5", "'ponder' is not in the list of observable verbs"),
+    case("programme-item-without-title",
+         replace(DEMO, "      - title: Opening\n        minutes: 15\n", "      - minutes: 15\n"),
+         f"{DEMO}:19:9", "a programme item needs a 'title'"),
+    case("break-too-short",
+         replace(DEMO, "- break: 15", "- break: 3"),
+         f"{DEMO}:23:9", "greater than or equal to 5"),
+    case("fill-in-too-many-lines",
+         replace(ALPHA, "        lines: 3\n", "        lines: 31\n"),
+         f"{ALPHA}:97:9", "less than or equal to 30"),
+    case("handout-pages-max-over-limit",
+         replace(ALPHA, "    kind: worksheet\n", "    kind: worksheet\n    pages_max: 11\n"),
+         f"{ALPHA}:94:5", "less than or equal to 10"),
+    case("short-title-too-long",
+         replace(DEMO, "title: Demo workshop\n", "title: Demo workshop\nshort_title: " + "x" * 61 + "\n"),
+         f"{DEMO}:3:1", "at most 60 characters"),
+    case("no-participants",
+         replace(DEMO, "participants: 15", "participants: 0"),
+         f"{DEMO}:4:1", "greater than or equal to 1"),
+    case("four-part-version",
+         replace(ALPHA, 'version: "1.0"', 'version: "1.0.0.0"'),
+         f"{ALPHA}:8:1", "got '1.0.0.0'"),
+    case("slot-session-without-module",
+         replace(DEMO, "session: beta/closed", "session: closed"),
+         f"{DEMO}:26:9", "write 'module-id/session-id'"),
+    case("start-date-in-words",
+         replace(DEMO, "start_date: 2026-03-02", "start_date: next monday"),
+         f"{DEMO}:7:1", "valid date"),
+    case("source-year-too-early",
+         replace(LIBRARY, "year: 2007", "year: 1850"),
+         f"{LIBRARY}:6:5", "greater than or equal to 1900"),
+    case("module-without-sources",
+         replace(BETA, "sources: [lib-handbook]", "sources: []"),
+         f"{BETA}:14:1", "at least 1 item"),
+    case("audience-not-a-list",
+         replace(BETA, "audience: [programme staff]", "audience: programme staff"),
+         f"{BETA}:6:1", "valid list"),
+    case("activity-minutes-over-limit",
+         replace(ALPHA, "        minutes: 50\n", "        minutes: 500\n"),
+         f"{ALPHA}:70:9", "less than or equal to 480"),
+    case("missing-required-key-nested",
+         replace(ALPHA, "        method: reflection\n", ""),
+         f"{ALPHA}:81:9", "missing required key 'method'"),
+    case("unknown-key-lists-at-most-8-allowed-keys",
+         append(BETA, "zzzz: 1\n"),
+         f"{BETA}:54:1", "allowed keys: aim, assessment, audience, content_warnings, facilitator, handouts, id, "
+                         "key_messages … and 13 more"),
+    # --- ids, references and assessment items --------------------------------------------------
+    case("duplicate-objective-id",
+         replace(ALPHA, "  - id: lo2\n", "  - id: lo1\n"),
+         f"{ALPHA}:16:5", "duplicate objective id 'lo1' (also at learning_objectives[0])"),
+    case("duplicate-handout-id",
+         replace(ALPHA, "  - id: opening-sheet\n", "  - id: case-lin\n"),
+         f"{ALPHA}:91:5", "duplicate handout id 'case-lin' (also at handouts[0])"),
+    case("duplicate-assessment-item-id",
+         replace(ALPHA, "  - id: q3\n", "  - id: q1\n"),
+         f"{ALPHA}:115:5", "duplicate assessment item id 'q1'"),
+    case("duplicate-activity-id",
+         replace(ALPHA, "      - id: extra\n", "      - id: talk\n"),
+         f"{ALPHA}:56:9", "duplicate activity id 'talk' (also at sessions[0].activities[0])"),
+    case("duplicate-source-id-across-files",
+         replace(LIBRARY, "  - id: lib-handbook\n", "  - id: seed-one\n"),
+         f"{LIBRARY}:2:5", "duplicate source id 'seed-one' (also in seeds/seed-one.yml)"),
+    case("single-choice-item-with-one-option",
+         replace(ALPHA, "      a: Detailed questions about the journey\n      b: Explaining your role and asking for "
+                        "consent\n      c: Taking a photo of documents\n",
+                 "      b: Explaining your role and asking for consent\n"),
+         f"{ALPHA}:103:5", "a single item needs at least two options"),
+    case("single-choice-item-without-answer",
+         replace(ALPHA, "    answer: b\n", ""),
+         f"{ALPHA}:99:5", "missing required key 'answer'"),
+    case("single-choice-item-with-two-answers",
+         replace(ALPHA, "    answer: b\n", "    answer: [a, b]\n"),
+         f"{ALPHA}:107:5", "a single-choice item has one answer"),
+    case("true-false-item-with-options",
+         replace(ALPHA, '    answer: "true"\n', '    options:\n      a: "Yes"\n    answer: "true"\n'),
+         f"{ALPHA}:113:5", "a true-false item has no options"),
+    case("open-item-with-options",
+         replace(ALPHA, "    prompt: Name one reason consent matters.\n",
+                 "    prompt: Name one reason consent matters.\n    options:\n      a: Control\n"),
+         f"{ALPHA}:119:5", "an open item has no options"),
+    case("objective-served-by-no-session",
+         replace(ALPHA, "    objectives: [lo2]\n", "    objectives: [lo1]\n"),
+         f"{ALPHA}:16:5", "no session serves objective 'lo2'"),
+    case("knowledge-test-unknown-item",
+         replace(DEMO, "start_date: 2026-03-02\n", "start_date: 2026-03-02\nknowledge_test: [alpha/q9]\n"),
+         f"{DEMO}:8:18", "module 'alpha' has no assessment item 'q9' (items: q1, q2, q3)"),
+    case("knowledge-test-unknown-module",
+         replace(DEMO, "start_date: 2026-03-02\n", "start_date: 2026-03-02\nknowledge_test: [gamma/q1]\n"),
+         f"{DEMO}:8:18", "unknown module 'gamma'"),
+    case("unknown-session-lists-at-most-8-sessions",
+         (write("modules/many/module.yml", module_with_sessions("many", 30)),
+          replace(DEMO, "session: beta/closed", "session: many/zzz")),
+         f"{DEMO}:26:9", "module 'many' has no session 'zzz' (sessions: s01, s02, s03, s04, s05, s06, s07, s08 "
+                         "… and 22 more)"),
+    case("handout-without-file",
+         replace(ALPHA, "    file: handouts/opening-sheet.md\n", ""),
+         f"{ALPHA}:91:5", "a handout needs 'file'"),
+    case("handout-file-not-markdown",
+         replace(ALPHA, "file: handouts/opening-sheet.md", "file: handouts/opening-sheet.txt"),
+         f"{ALPHA}:94:5", "is not the name of a Markdown file"),
+    # --- tracks of the curriculum ---------------------------------------------------------------
+    case("track-lists-unknown-module",
+         with_curriculum(CORE_TRACK.replace("alpha, beta", "alpha, beta, gamma")),
+         f"{CURRICULUM}:5:28", "unknown module 'gamma'"),
+    case("module-listed-in-two-tracks",
+         with_curriculum(CORE_TRACK + "  - id: extra\n    title: Extra\n    modules: [alpha]\n"),
+         f"{CURRICULUM}:8:15", "module 'alpha' is already listed in track 'core'"),
+    case("track-disagrees-with-module",
+         with_curriculum(CORE_TRACK + "  - id: extra\n    title: Extra\n", alpha_track="extra"),
+         f"{CURRICULUM}:5:15", "module 'alpha' has track 'extra' in its module.yml, not 'core'"),
+    case("duplicate-track-id",
+         with_curriculum(CORE_TRACK + "  - id: core\n    title: Core again\n"),
+         f"{CURRICULUM}:6:5", "duplicate track id 'core' (also at tracks[0])"),
 ]
 
 
 def test_case_names_are_unique(record_property):
     names = [c.name for c in CASES]
     assert len(names) == len(set(names))
-    assert len(CASES) >= 35
+    assert len(CASES) >= 150
     record_property("figure: bad inputs tried (each: exact place, message, exit 1)", len(CASES))
 
 

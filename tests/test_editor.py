@@ -214,8 +214,11 @@ def test_broken_scaffold_reports_errors_with_place(repo: Path, capsys):
             "(set minutes: 30 or change the activities)") in out
     # The offending line is shown with a caret under it.
     assert f"{line:>4} |     minutes: 45" in out
-    # The misspelt key also leaves 'title' missing: reported at the top of the file.
-    assert f"{NEW}:1:1: title: missing required key 'title' (add it)" in out
+    # The misspelt key also leaves 'title' missing: reported at the top of the file's keys (its first
+    # key, below the comments).
+    top = line_of(repo / NEW, "id: safe-referrals")
+    assert top > 1
+    assert f"{NEW}:{top}:1: title: missing required key 'title' (add it)" in out
     assert "3 error(s)" in out and "Traceback" not in out
 
 

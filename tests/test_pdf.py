@@ -222,14 +222,26 @@ def test_a_handout_longer_than_its_limit_fails_the_build_every_time(tmp_path: Pa
             build(root, site=False)
 
 
+def _png(rgb: tuple[int, int, int], width: int = 40, height: int = 20) -> bytes:
+    """A plain PNG of one colour (SVG images are refused: they can carry scripts)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
 def test_an_image_borrowed_from_another_module_re_renders_the_handout_when_it_changes(tmp_path: Path):
     root = tmp_path / "repo"
     shutil.copytree(FIXTURES / "mini", root)
-    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20" fill="{}"/></svg>'
-    (root / "modules/beta/map.svg").write_text(svg.format("red"), encoding="utf-8")
+    (root / "modules/beta/map.png").write_bytes(_png((255, 0, 0)))
     case = root / "modules/alpha/handouts/case-lin.md"
-    case.write_text(case.read_text(encoding="utf-8") + "\n![A map of the area](../../beta/map.svg)\n", encoding="utf-8")
+    case.write_text(case.read_text(encoding="utf-8") + "\n![A map of the area](../../beta/map.png)\n", encoding="utf-8")
     build(root, site=False)
-    (root / "modules/beta/map.svg").write_text(svg.format("blue"), encoding="utf-8")  # same size, new colour
+    (root / "modules/beta/map.png").write_bytes(_png((0, 0, 255)))  # same size, new colour
     report = build(root, site=False)
     assert "participant/handouts/alpha/case-lin.pdf" in report.pdf_rendered

@@ -230,15 +230,15 @@ def test_link_checker_finds_broken_links_and_anchors(tmp_path: Path):
                                   "index.html: missing.html (no such file)"]
 
 
-def test_built_pages_are_scanned_for_unsafe_content_inside_the_article_only(tmp_path: Path):
+def test_built_pages_are_scanned_for_unsafe_content_except_the_themes_own_scripts(tmp_path: Path):
     from workshopkit.site.linkcheck import site_problems
 
     site = tmp_path / "site"
-    site.mkdir()
-    (site / "index.html").write_text('<html><head><script src="theme.js"></script></head><body>'
+    (site / "assets/javascripts").mkdir(parents=True)
+    (site / "index.html").write_text('<html><head><script src="assets/javascripts/theme.js"></script></head><body>'
                                      '<article><p onclick="x()">Hi</p><a href="java&#x09;script:x()">y</a>'
                                      '<iframe src="https://example.org"></iframe></article></body></html>')
-    (site / "theme.js").write_text("")
+    (site / "assets/javascripts/theme.js").write_text("")
     broken, unsafe = site_problems(site)
     assert broken == []
     assert unsafe == ["index.html: the event-handler attribute 'onclick' is not allowed",

@@ -67,7 +67,7 @@ def _gate(value: Any, audience: Audience, level: Visibility) -> Any:
         out_d = {k: _gate(v, audience, level) for k, v in value.items()}
         return {k: v for k, v in out_d.items() if v is not _DROP}
     if isinstance(value, str):
-        return blocks.gate(value, allowed) if "///" in value else value
+        return blocks.gate(value, allowed) if blocks.may_hide(value) else value
     return value
 
 
@@ -127,7 +127,7 @@ class View:
 def view(project: Project, audience: Audience, closed_label: str = "Closed session") -> View:
     """Build the :class:`View` of ``project`` for ``audience``."""
     modules = [gate(m, audience) for m in project.modules]
-    visible = [m for m in modules if m is not None]
+    visible = _without_closed_structure([m for m in modules if m is not None], project.modules)
     curriculum = gate(project.curriculum, audience) if project.curriculum else None
     glossary = gate(project.glossary, audience) if project.glossary else None
     seeds = [s for s in (gate(x, audience) for x in project.seeds) if s is not None]
@@ -153,11 +153,49 @@ def view(project: Project, audience: Audience, closed_label: str = "Closed sessi
                 elif row.module_id not in used:
                     used.append(row.module_id)
         out.workshops.append(WorkshopView(gw, days, used))
+    if glossary is not None:
+        glossary = _without_closed_terms(glossary, [*visible, *(wv.workshop for wv in out.workshops), curriculum],
+                                         project.modules)
+        out.glossary = glossary
     # The bibliography lists what visible content cites: a closed-door module's readings stay with it.
     cited = _cited([*visible, *(wv.workshop for wv in out.workshops), glossary, curriculum])
     out.sources = [s for s in (gate(x, audience) for x in project.sources) if s is not None and s.id in cited]
     out.seeds = [s for s in out.seeds if s.id in cited]
     return out
+
+
+def _without_closed_structure(visible: list[Module], originals: list[Module]) -> list[Module]:
+    """Visible modules without what only hidden material explains: prerequisites that name a
+    hidden module, objectives that only hidden sessions serve, and the items that test them."""
+    ids = {m.id for m in visible}
+    full = {m.id: m for m in originals}
+    out = []
+    for m in visible:
+        updates: dict[str, Any] = {}
+        if any(p not in ids for p in m.prerequisites):
+            updates["prerequisites"] = [p for p in m.prerequisites if p in ids]
+        shown = {s.id for s in m.sessions}
+        original = full.get(m.id, m)
+        served_hidden = {o for s in original.sessions if s.id not in shown for o in s.objectives}
+        closed = served_hidden - {o for s in m.sessions for o in s.objectives}
+        if closed:
+            updates["learning_objectives"] = [o for o in m.learning_objectives if o.id not in closed]
+            updates["assessment"] = [q for q in m.assessment if q.objective not in closed]
+        out.append(m.model_copy(update=updates) if updates else m)
+    return out
+
+
+def term_key(term: str) -> str:
+    """How a glossary term is looked for in text: its words before any bracket, in any case."""
+    return term.split("(")[0].strip().casefold()
+
+
+def _without_closed_terms(glossary: Glossary, shown: list[BaseModel | None], originals: list[Module]) -> Glossary:
+    """The glossary without terms that only hidden material uses (a term no module uses stays)."""
+    seen = " ".join(o.model_dump_json() for o in shown if o is not None).casefold()
+    everything = " ".join(m.model_dump_json() for m in originals).casefold()
+    terms = [t for t in glossary.terms if term_key(t.term) in seen or term_key(t.term) not in everything]
+    return glossary if len(terms) == len(glossary.terms) else glossary.model_copy(update={"terms": terms})
 
 
 def _cited(objs: list[BaseModel | None]) -> set[str]:

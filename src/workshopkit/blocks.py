@@ -23,9 +23,71 @@ BLOCKS: dict[str, Visibility] = {
 }
 
 # Whatever stands before the marker (indentation, quote marks, list bullets) the gate still sees it.
-_OPEN = re.compile(r"^(?:[ \t>*+-]|\d+[.)])*///[ \t]*([A-Za-z][\w-]*)?[ \t]*(?:\|(.*))?$")
+_OPEN_RE = re.compile(r"^(?:[ \t>*+-]|\d+[.)])*///[ \t]*([A-Za-z][\w-]*)?[ \t]*(?:\|(.*))?$")
 _AT_LINE_START = re.compile(r"^ {0,3}///")
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+#: Spaces that look like a blank but are not one: a marker typed with them is still a marker.
+_ODD_SPACE = re.compile(r"[\u00a0\u1680\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff]")
+
+
+class _Open:
+    """``_OPEN_RE`` read with odd spaces as ordinary ones (the gate must not be fooled by them)."""
+
+    @staticmethod
+    def match(line: str) -> re.Match[str] | None:
+        if _ODD_SPACE.search(line):
+            line = _ODD_SPACE.sub(" ", line)
+        return _OPEN_RE.match(line)
+
+
+_OPEN = _Open()
+
+# Things that look like an attempt to mark private text and are not a valid marker. The gate
+# hides a text holding one from every audience below facilitator; ``check`` names the line.
+_NAMES = r"(?:facilitators?|restricted|say|organi[sz]ers?)"
+_TO_EVERYONE = "write '/// facilitator' … '///' around text that only facilitators may see"
+# Each pattern is matched at the start of a line or looked for from a fixed token, so that a
+# long line costs linear time.
+_LOOKALIKES: tuple[tuple[str, re.Pattern[str], str, str], ...] = (
+    ("match", re.compile(r"(?:[\s>*+-]|\d+[.)])*//{2,}"),
+     "this line looks like a block marker but is not one",
+     "write '/// facilitator' (or restricted, say) alone on its line, and '///' alone where the block ends"),
+    ("search", re.compile(r"///[^\S\n]*" + _NAMES + r"\b", re.I),
+     "a block marker in the middle of a line hides nothing",
+     "put '/// facilitator' on a line of its own; in YAML write the text with '|' (not '>'), which keeps lines apart"),
+    ("match", re.compile(r"[\s>]*(?:!!!|\?\?\?\+?)[^\S\n]*" + _NAMES + r"\b", re.I),
+     "an admonition is shown to everyone; it does not hide text", _TO_EVERYONE),
+    ("match", re.compile(r"[\s>]*:{3,}[^\S\n]*\{?[^\S\n]*\.?" + _NAMES + r"\b", re.I),
+     "a fenced div is shown to everyone; it does not hide text", _TO_EVERYONE),
+    ("search", re.compile(r"\bclass[^\S\n]*=[^\S\n]*[\"']?[\w\s-]{0,80}?\b" + _NAMES + r"\b", re.I),
+     "an HTML class does not hide text", _TO_EVERYONE),
+    ("search", re.compile(r"\{[^{}\n]{0,80}?\." + _NAMES + r"\b[^{}\n]{0,80}\}", re.I),
+     "an attribute list does not hide text", _TO_EVERYONE),
+)
+_LOOKALIKE_HINT = re.compile(r"//|!!!|\?\?\?|:::|" + _NAMES, re.I)
+
+
+def may_hide(text: str) -> bool:
+    """False only for a text that holds neither a marker nor anything like one (a quick test)."""
+    return "///" in text or bool(_LOOKALIKE_HINT.search(text))
+
+
+def lookalikes(text: str) -> list[BlockProblem]:
+    """Lines that try to mark private text without a valid marker (each would show to everyone)."""
+    if not _LOOKALIKE_HINT.search(text):
+        return []
+    problems: list[BlockProblem] = []
+    for no, line in enumerate(text.split("\n"), start=1):
+        if _OPEN.match(line):
+            if _ODD_SPACE.search(line):
+                problems.append(BlockProblem(no, "a block marker typed with a no-break or invisible space",
+                                             "retype the spaces of this line as ordinary spaces"))
+            continue
+        for how, pattern, message, hint in _LOOKALIKES:
+            if (pattern.match(line) if how == "match" else pattern.search(line)):
+                problems.append(BlockProblem(no, message, hint))
+                break
+    return problems
 
 
 @dataclass(frozen=True)
@@ -90,14 +152,19 @@ def check_blocks(text: str) -> list[BlockProblem]:
     for frame in stack:
         problems.append(BlockProblem(frame.line, f"'/// {frame.name}' is never closed",
                                      "add a line with just '///' where the block ends"))
-    return problems
+    problems.extend(lookalikes(text))
+    return sorted(problems, key=lambda p: p.line)
 
 
 def gate(text: str, allowed: frozenset[Visibility]) -> str:
     """Remove every block whose level is not in ``allowed``; keep the others as they are.
 
-    Unknown block names count as the most private level (fail safe).
+    Unknown block names count as the most private level (fail safe), and so does a text holding
+    something that looks like a marker but is not one (:func:`lookalikes`): an audience below
+    facilitator gets none of it.
     """
+    if Visibility.facilitator not in allowed and lookalikes(text):
+        return ""
     out: list[str] = []
     stack: list[tuple[str, bool]] = []  # (name, kept)
     for line in text.split("\n"):

@@ -2,11 +2,18 @@
 
 Everything is produced in a staging folder first; the previous outputs are replaced only when
 every stage succeeded, so a failed or interrupted build leaves the last good build in place.
+One build at a time writes into an output folder (see :func:`atomic.build_lock`: a second one
+stops at once), and a file system that is full or read-only ends the build with one line naming
+the file, never with a traceback.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
 import shutil
+import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +23,7 @@ from typing import Any
 from . import atomic
 from .audience import View, publishing_views
 from .check import check
-from .errors import BuildError, ContentError
+from .errors import BuildError, ContentError, name_list, rel
 from .load import Project
 from .markdown import SiteConfig, load_site_config
 from .site.generate import DOWNLOADS
@@ -110,7 +117,7 @@ def restrict_to(project: Project, only: str) -> Project:
         project.workshops = []
         return project
     known = sorted(list(modules) + [w.id for w in project.workshops])
-    raise BuildError(f"--only {only}: no module or workshop with that id (known: {', '.join(known)})")
+    raise BuildError(f"--only {only}: no module or workshop with that id (known: {name_list(known)})")
 
 
 def views_for(project: Project, opts: BuildOptions) -> dict[str, View]:
@@ -143,6 +150,8 @@ def build_sites(project: Project, views: dict[str, View], config: SiteConfig, op
                               downloads=(downloads or {}).get(name, frozenset())).generate()
         suffix = strings["facilitator_edition"] if name == "facilitator" else strings["participant_manual"]
         cfg = derive_config(config, files, name, suffix)
+        # The build's own generated folder: ``serve`` never writes here (it has its own).
+        atomic.mark(opts.out_dir / ".gen")
         gen_dir = opts.out_dir / ".gen" / name
         report.page_writes[name] = write_docs(files, gen_dir, cfg)
         report.pages[name] = len(files.pages)
@@ -150,7 +159,7 @@ def build_sites(project: Project, views: dict[str, View], config: SiteConfig, op
         t0 = time.perf_counter()
         progress(f"building {name} site with MkDocs")
         site_dir = stage / "site" / name
-        run_mkdocs(gen_dir, site_dir)
+        run_mkdocs(gen_dir, site_dir, config.path)
         if v.audience.include_restricted:
             # Closed-door material: not for search engines, whoever ends up hosting it.
             for sitemap in ("sitemap.xml", "sitemap.xml.gz"):
@@ -220,6 +229,30 @@ def run_build(opts: BuildOptions, progress: Progress | None = None,
     report.notes = setup_notes(config, opts)
     report.seconds["check"] = time.perf_counter() - t0
     views = views_for(project, opts)
+    try:
+        with atomic.build_lock(opts.out_dir):
+            _build_locked(project, views, config, opts, report, progress, pdf_stage)
+    except OSError as exc:
+        raise BuildError(write_error(exc, opts)) from None
+    return report
+
+
+#: Errors of a file system that cannot take the outputs (full, read-only, no permission).
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG}
+
+
+def write_error(exc: OSError, opts: BuildOptions) -> str:
+    """One line for a file system error during a build: what, where, and that nothing changed."""
+    where = rel(exc.filename, opts.root) if exc.filename else rel(opts.out_dir, opts.root)
+    reason = exc.strerror or type(exc).__name__
+    what = "cannot write" if exc.errno in _WRITE_ERRNOS else "cannot build into"
+    return f"{what} {where}: {reason}; the previous build is unchanged"
+
+
+def _build_locked(project: Project, views: dict[str, View], config: SiteConfig, opts: BuildOptions,
+                  report: BuildReport, progress: Progress,
+                  pdf_stage: Callable[..., list[tuple[Path, Path]]] | None) -> None:
+    """The part of a build that writes into the output folder (holding its lock)."""
     stage = atomic.staging(opts.out_dir)
     background = None
     try:
@@ -250,24 +283,69 @@ def run_build(opts: BuildOptions, progress: Progress | None = None,
         if background is not None:
             background.abort()
         atomic.discard(stage)
-    return report
 
 
-def _ours(path: Path) -> bool:
-    """A folder workshopkit made: it has the marker, or everything in it is ours."""
-    if (path / atomic.MARKER).exists():
-        return True
-    return path.is_dir() and all(child.name.startswith(".") or _ours(child) for child in path.iterdir())
+def _foreign(path: Path) -> list[Path]:
+    """What under ``path`` workshopkit did not make (``path`` itself when nothing in it is ours).
+
+    Ours: a folder carrying the marker (all of it), the lock file, and a folder (not a link)
+    holding only things that are ours. Symbolic links are never followed: a link is foreign.
+    """
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return []
+    if stat.S_ISDIR(mode) and atomic.is_marked(path):
+        return []
+    if stat.S_ISREG(mode) and path.name == atomic.LOCK:
+        return []
+    if not stat.S_ISDIR(mode):
+        return [path]
+    children = sorted(path.iterdir())
+    found = [f for child in children for f in _foreign(child)]
+    if not children or len(found) == len(children) and all(f.parent == path for f in found):
+        return [path]  # nothing in it is ours (or it is empty): name the folder, not its files
+    return found
 
 
-def clean(out: Path) -> None:
-    """Delete an output folder made by workshopkit; refuse if it holds anything else."""
+def clean(out: Path) -> list[Path]:
+    """Delete an output folder made by workshopkit; returns what was removed.
+
+    Only what carries the build marker (and the lock file) is deleted, and only when nothing
+    else is in the folder: otherwise nothing is deleted and the error names what was kept.
+    Symbolic links are never followed (a link is kept, wherever it points). Cleaning takes the
+    build lock, so it never pulls the folder from under a running build.
+    """
+    if out.is_symlink():
+        raise BuildError(f"{out} is a symbolic link; workshopkit does not delete through links; nothing was deleted")
     if not out.exists():
-        return
-    foreign = [c.name for c in out.iterdir() if not c.name.startswith(".") and not _ours(c)]
-    if foreign:
-        raise BuildError(f"{out} holds {', '.join(sorted(foreign))}, which workshopkit did not make; nothing was deleted")
-    shutil.rmtree(out)
+        return []
+    if not out.is_dir():
+        raise BuildError(f"{out} is not a folder; nothing was deleted")
+    def refuse_foreign() -> list[Path]:
+        children = sorted(c for c in out.iterdir() if c.name != atomic.LOCK)
+        if not children and not (out / atomic.LOCK).is_file():
+            raise BuildError(f"{out} holds nothing made by workshopkit; nothing was deleted")
+        foreign = [f for child in children for f in _foreign(child)]
+        if foreign:
+            names = [f.relative_to(out).as_posix() + ("/" if f.is_dir() and not f.is_symlink() else "")
+                     for f in foreign]
+            raise BuildError(f"{out} holds {name_list(names, 10)}, which workshopkit did not make; "
+                             "nothing was deleted")
+        return children
+
+    refuse_foreign()  # before the lock, whose file would be left in a folder that is not ours
+    with atomic.build_lock(out):
+        children = refuse_foreign()  # again: a build may have finished in between
+        for child in children:
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+        (out / atomic.LOCK).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # a build that started just now keeps its folder
+        out.rmdir()
+    return children
 
 
 __all__ = ["BuildOptions", "BuildReport", "clean", "run_build"]

@@ -16,13 +16,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from . import links
 from .agenda import _to_minutes, compute, session_minutes
-from .errors import Diagnostic
+from .errors import Diagnostic, name_list
 from .load import Project, TextRef, load_project
 from .model import Module
 from .walk import Loc
 
-IMAGE_EXT = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 
 
 def _suggest(name: str, known: Iterable[str]) -> str:
@@ -61,7 +61,7 @@ class Checker:
             return True
         if value in self.project.broken or (what == "source" and "*sources" in self.project.broken):
             return False  # its own file failed to load and was reported already
-        hint = _suggest(value, known) or (f"known {what}s: {', '.join(sorted(known)[:8])}" if known else f"define the {what} first")
+        hint = _suggest(value, known) or (f"known {what}s: {name_list(sorted(known))}" if known else f"define the {what} first")
         self.add(owner, loc, f"unknown {what} '{value}'", hint)
         return False
 
@@ -142,7 +142,7 @@ class Checker:
                 self.add(m, loc + ("answer",), "a single-choice item has one answer", "use type: multiple for several")
             for a in answers:
                 if a not in keys:
-                    self.add(m, loc + ("answer",), f"answer '{a}' is not one of the options ({', '.join(keys)})",
+                    self.add(m, loc + ("answer",), f"answer '{a}' is not one of the options ({name_list(keys)})",
                              _suggest(a, keys) or "use the key of an option, e.g. 'b'")
         elif q.type == "true-false":
             if keys:
@@ -198,14 +198,14 @@ class Checker:
                         if m.session(sid) is None:
                             self.add(w, loc + ("session",), f"module '{mid}' has no session '{sid}'",
                                      _suggest(sid, [s.id for s in m.sessions]) or
-                                     "sessions: " + ", ".join(s.id for s in m.sessions))
+                                     "sessions: " + name_list(s.id for s in m.sessions))
         for ti, ref in enumerate(w.knowledge_test):
             mid, qid = ref.split("/", 1)
             if self.ref(w, ("knowledge_test", ti), mid, modules, "module"):
                 items = [q.id for q in modules[mid].assessment]
                 if qid not in items:
                     self.add(w, ("knowledge_test", ti), f"module '{mid}' has no assessment item '{qid}'",
-                             _suggest(qid, items) or "items: " + ", ".join(items))
+                             _suggest(qid, items) or ("items: " + name_list(items) if items else "the module has no assessment items"))
         for day in compute(w, modules):
             if day.overrun > 0:
                 self.add(w, ("days", day.index, "end"),
@@ -231,17 +231,16 @@ class Checker:
         warned = [modules[mid] for mid in sorted(used) if mid in modules and modules[mid].content_warnings.tags]
         if warned and not w.support_contacts:
             self.add(w, ("id",), "modules with content warnings "
-                     f"({', '.join(m.id for m in warned)}) need support contacts for participants",
+                     f"({name_list(m.id for m in warned)}) need support contacts for participants",
                      "add 'support_contacts:' with at least one service")
 
     def sources(self) -> None:
         seen: dict[str, BaseModel] = {}
         for src in self.project.all_sources:
             if src.id in seen:
-                path, line, col = self.project.where(src, ())
                 other = self.project.file_of(seen[src.id])
-                self.diags.append(Diagnostic(path, line, col, "id", f"duplicate source id '{src.id}' (also in {other})",
-                                             "give each source its own id"))
+                self.add(src, self._source_loc(src), f"duplicate source id '{src.id}' (also in {other})",
+                         "give each source its own id")
             seen[src.id] = src
         g = self.project.glossary
         if g is not None:
@@ -249,6 +248,13 @@ class Checker:
             for i, term in enumerate(g.terms):
                 if term.source is not None:
                     self.ref(g, ("terms", i, "source", "ref"), term.source.ref, ids, "source")
+
+    def _source_loc(self, src: BaseModel) -> Loc:
+        """Where a source's id is written: 'id' of a seed file, 'sources[i].id' in a library file."""
+        path = self.project.file_of(src)
+        same_file = [s for s in self.project.sources if self.project.file_of(s) == path]
+        index = next((i for i, s in enumerate(same_file) if s is src), None)
+        return ("id",) if index is None else ("sources", index, "id")
 
     def tracks(self) -> None:
         c = self.project.curriculum
@@ -273,7 +279,7 @@ class Checker:
         for m in self.project.modules:
             if m.track not in track_ids:
                 self.add(m, ("track",), f"unknown track '{m.track}'; the module is shown after the listed tracks",
-                         _suggest(m.track, track_ids) or f"tracks in curriculum/curriculum.yml: {', '.join(track_ids)}",
+                         _suggest(m.track, track_ids) or f"tracks in curriculum/curriculum.yml: {name_list(track_ids)}",
                          "warning")
             elif m.id not in listed:
                 self.add(m, ("id",), f"module '{m.id}' is not listed in curriculum/curriculum.yml; it is shown after the listed modules",
@@ -284,7 +290,7 @@ class Checker:
         for t in self.project.texts:
             check_text(t, self.project, self.diags)
             if render is not None:
-                check_rendered(t, render, self.diags)
+                check_rendered(t, render, self.diags, self.project.root)
 
     def run(self) -> None:
         for m in self.project.modules:
@@ -295,6 +301,7 @@ class Checker:
         self.sources()
         self.tracks()
         self.texts()
+        check_titles(self.project, self.diags)
 
 
 def _dotted(loc: Loc) -> str:
@@ -304,12 +311,73 @@ def _dotted(loc: Loc) -> str:
     return out
 
 
+
+# --------------------------------------------------------------------------------------------
+# Titles
+
+
+_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]*;|#[0-9]+;?|#[xX][0-9A-Fa-f]+;?)")
+
+
+def check_titles(project: Project, diags: list[Diagnostic]) -> None:
+    """Titles (the fields marked ``x-title`` in the model) are plain text on one line.
+
+    The sites print titles in the nav, header, footer, ``<title>`` and search index, where
+    MkDocs and Material read them as HTML (for ``<title>`` Material even unescapes them), and a
+    backtick, Markdown code in a heading, shows as written everywhere else. So '<', '>', HTML
+    entities (also those a browser reads without ';', such as '&copy'), backticks and line breaks
+    are refused rather than guessed at; a plain '&' (as in 'Health & safety') is fine.
+    """
+    from .htmlsafety import reference_at
+    from .model import TITLE_KEY
+    from .walk import extra, fields
+
+    roots: list[tuple[BaseModel, Loc]] = [(obj, ()) for obj in (*project.modules, *project.workshops, *project.seeds,
+                                                                 project.curriculum, project.glossary) if obj is not None]
+    in_file: dict[str, int] = {}
+    for src in project.sources:  # the shared library: several sources to a file
+        index = in_file.get(project.file_of(src), 0)
+        in_file[project.file_of(src)] = index + 1
+        roots.append((src, ("sources", index)))
+    lines: dict[str, list[str]] = {}
+    for obj, base in roots:
+        for visit in fields(obj, base):
+            if not (extra(visit.info).get(TITLE_KEY) and isinstance(visit.value, str)):
+                continue
+            text = visit.value
+            for i, c in enumerate(text):
+                entity = _ENTITY.match(text, i) if c == "&" else None
+                if c in "<>":
+                    what, hint = f"'{c}'", "HTML tags show as written in some places and vanish in others"
+                elif c == "`":
+                    what, hint = "a backtick", "code shows as code in a heading but as written in the navigation"
+                elif c in "\r\n":
+                    what, hint = "a line break", "a title is one line"
+                elif c == "&" and (entity or reference_at(text, i)):
+                    written = entity.group() if entity else re.match(r"&#?[A-Za-z0-9]*;?", text[i:]).group()
+                    what, hint = f"the HTML entity '{written}'", f"write the character itself instead of '{written}'"
+                else:
+                    continue
+                path, line, col = project.where(obj, visit.loc)
+                if path not in lines:
+                    source = project.inputs.get(path)
+                    try:
+                        lines[path] = source.read_text(encoding="utf-8").split("\n") if source else []
+                    except (OSError, UnicodeDecodeError):
+                        lines[path] = []
+                raw = lines[path][line - 1] if 0 < line <= len(lines[path]) else ""
+                at = raw.find(c, max(col - 1, 0)) if c not in "\r\n" else -1
+                diags.append(Diagnostic(path, line, at + 1 if at >= 0 else col, _dotted(visit.loc),
+                                        f"{what} in a title",
+                                        f"titles are plain text: write the title without HTML or code; {hint}"))
+                break
+
+
 # --------------------------------------------------------------------------------------------
 # Markdown text rules: links, images and raw HTML
 
 
-_LINK = re.compile(r"(!?)\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
-_RAW_TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][\w-]*)([^>]*)>")
+_RAW_TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][\w-]*)([^<>]*)>")  # [^<>]: linear on a line of many '<'
 _EVENT_ATTR = re.compile(r"\bon[a-z]+\s*=", re.I)
 _DANGEROUS_URL = re.compile(r"^\s*(javascript|vbscript|data|file):", re.I)
 _HTML_URL_ATTR = re.compile(r"\b(?:href|src)\s*=\s*[\"']?\s*([^\"'\s>]+)", re.I)
@@ -347,6 +415,16 @@ def _strip_code(text: str) -> list[tuple[int, str]]:
 
 MAX_NESTING = 12
 
+
+_NESTING_HINT = "flatten the structure; print and screen readers cannot follow it either"
+
+
+def _too_nested(line: str) -> bool:
+    """True for a line of quotes or list items nested more than :data:`MAX_NESTING` deep."""
+    return line[:1] in (" ", "\t", ">") and (
+        _QUOTE_MARKERS.match(line).group(1).count(">") > MAX_NESTING  # type: ignore[union-attr]
+        or len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" ")) > 4 * MAX_NESTING)
+
 # Only a text with one of these can render to anything but plain paragraphs, lists and links
 # to ordinary addresses; the others need not be rendered to be judged.
 _MAY_RENDER_UNSAFE = re.compile(r"[<&{]|\]\s*:|\]\(\s*<?\s*[A-Za-z][A-Za-z0-9+.\-\s]*:")
@@ -360,29 +438,68 @@ def _renderer(root: Path, diags: list[Diagnostic]) -> Any:
     try:
         config = load_site_config(root)
     except BuildError as exc:
-        diags.append(Diagnostic("mkdocs.yml", 1, 1, "", str(exc), "fix the site configuration"))
+        diags.append(exc.diagnostic)
         return None
+    site_config_rules(config, diags)
     problem = markdown_problem(config)
     if problem:
-        diags.append(Diagnostic("mkdocs.yml", problem[0], 1, "markdown_extensions", problem[1],
+        diags.append(Diagnostic("mkdocs.yml", problem[0], problem[1], "markdown_extensions", problem[2],
                                 "check the extension's name; see the list in the MkDocs and Material documentation"))
         return None
     return lambda text: to_html(text, config)
 
 
-def check_rendered(t: TextRef, render: Any, diags: list[Diagnostic]) -> None:
-    """Judge what the text renders to, however the source spelt it (entities, attribute lists, …)."""
+def site_config_rules(config: Any, diags: list[Diagnostic]) -> None:
+    """Settings of ``mkdocs.yml`` that would run after the audience gate: extensions that include
+    files while rendering, plugins other than Material's offline-safe built-ins, and hooks."""
+    from .markdown import INCLUDE_EXTENSIONS, SITE_PLUGINS, config_position
+
+    names, _ = config.extensions
+    for name in names:
+        if name in INCLUDE_EXTENSIONS:
+            line, col = config_position(config.path, "markdown_extensions", name)
+            diags.append(Diagnostic("mkdocs.yml", line, col, "markdown_extensions",
+                                    f"the extension '{name}' includes files while pages render, after the audience "
+                                    "gate has run", "remove it; write the text into the module (or a handout) instead"))
+    for item in config.data.get("plugins") or []:
+        name = next(iter(item)) if isinstance(item, dict) and item else item
+        if isinstance(name, str) and name.removeprefix("material/") not in SITE_PLUGINS:
+            line, col = config_position(config.path, "plugins", name)
+            diags.append(Diagnostic("mkdocs.yml", line, col, "plugins",
+                                    f"the plugin '{name}' is not one workshopkit builds with",
+                                    f"plugins that change pages would run after the audience gate; use "
+                                    f"{', '.join(sorted(SITE_PLUGINS))}"))
+    if config.data.get("hooks"):
+        line, col = config_position(config.path, "hooks")
+        diags.append(Diagnostic("mkdocs.yml", line, col, "hooks", "hooks run code on every page after the audience gate",
+                                "remove 'hooks'"))
+
+
+def check_rendered(t: TextRef, render: Any, diags: list[Diagnostic], root: Path | None = None) -> None:
+    """Judge what the text renders to, however the source spelt it (entities, attribute lists, …).
+
+    The text is rendered as the publishers receive it (links rewritten by the loader), and every
+    link and image in the result must be one that :func:`links.find` read and ``check_links``
+    judged: a link the renderer sees and the reader does not (hidden in a title, an attribute
+    list, raw HTML) would otherwise escape the rules.
+    """
     from .htmlsafety import lines_with, scan_fragment
 
-    if not _MAY_RENDER_UNSAFE.search(t.text):
+    if not (_MAY_RENDER_UNSAFE.search(t.text) or "[" in t.text):
         return
+    text = links.strip_comments(t.text)
+    if _crowded_paragraph(text) or any(_too_nested(line) for line in text.split("\n")):
+        return  # refused by check_text before anything renders it
+    source = links.normalise(text, t.base, root) if root is not None else text
     try:
-        html = render(t.text)
+        html = render(source)
     except RecursionError:
         return  # nested too deeply to render: the nesting rule reports it
     seen = {(d.path, d.line, d.message) for d in diags if d.path == t.file}
     used: dict[str, int] = {}
-    for problem in scan_fragment(html):
+    hint = ("write plain Markdown; links may go to http(s), mailto: and tel: addresses "
+            "or to files in the module")
+    for problem in scan_fragment(html, allow_prefix=links.PREFIX):
         # The n-th finding of a needle goes on the n-th line that shows it (in document order).
         lines = lines_with(t.text, problem.needle) or [1]
         n = used.get(problem.needle, 0)
@@ -391,8 +508,19 @@ def check_rendered(t: TextRef, render: Any, diags: list[Diagnostic]) -> None:
         if (t.file, t.line + no - 1, problem.message) in seen:
             continue  # the source-level rules already said so, with the column
         diags.append(Diagnostic(t.file, t.line + no - 1, 1, t.key, problem.message,
-                                "write plain Markdown; links may go to http(s), mailto: and tel: addresses "
-                                "or to files in the module"))
+                                _NESTING_HINT if "nested" in problem.message else hint))
+    read = {link.target.strip() for link in links.find(source)}
+    for url in links.rendered_urls(html):
+        if not url or url.startswith("#") or (links.SCHEME.match(url) and not url.startswith(links.PREFIX)):
+            continue  # anchors and addresses: judged by scheme above
+        if url in read:
+            continue
+        needle = url[len(links.PREFIX):] if url.startswith(links.PREFIX) else url
+        no = (lines_with(t.text, needle.rsplit("/", 1)[-1] or needle) or [1])[0]
+        diags.append(Diagnostic(t.file, t.line + no - 1, 1, t.key,
+                                f"the link or image '{needle[:60]}' is not written as a Markdown link that can be checked",
+                                "write it as [text](file) or ![what it shows](image.png) on its own, "
+                                "not inside a title, raw HTML or an attribute list"))
 
 
 def check_text(t: TextRef, project: Project, diags: list[Diagnostic]) -> None:
@@ -401,11 +529,8 @@ def check_text(t: TextRef, project: Project, diags: list[Diagnostic]) -> None:
 
     root = project.root
     for no, line in _strip_code(t.text):
-        if line[:1] in (" ", "\t", ">") and (
-                _QUOTE_MARKERS.match(line).group(1).count(">") > MAX_NESTING
-                or len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" ")) > 4 * MAX_NESTING):
-            add(no, 1, f"quotes or lists nested more than {MAX_NESTING} deep",
-                "flatten the structure; print and screen readers cannot follow it either")
+        if _too_nested(line):
+            add(no, 1, f"quotes or lists nested more than {MAX_NESTING} deep", _NESTING_HINT)
         for m in _RAW_TAG.finditer(line):
             tag = m.group(2).lower()
             attrs = m.group(3)
@@ -424,54 +549,101 @@ def check_text(t: TextRef, project: Project, diags: list[Diagnostic]) -> None:
             if tag == "img":
                 add(no, col, "images are written in Markdown, not as raw <img>",
                     "write ![what the image shows](images/name.png) with the image in the module folder")
-        for m in _LINK.finditer(line):
-            image, label, target = m.group(1) == "!", m.group(2), m.group(3)
-            col = m.start() + 1
-            if not target:
-                add(no, col, "a link without a target", "write [text](target)")
-                continue
-            scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", target)
-            if scheme and image:
-                add(no, col, "images must be files in the module folder, not web addresses",
-                    "download the image (if its licence allows) and write ![what it shows](images/name.png)")
-                continue
-            if scheme:
-                if scheme.group(1).lower() not in ("http", "https", "mailto", "tel"):
-                    add(no, col, f"links with the scheme '{scheme.group(1)}:' are not allowed",
-                        "use an http(s) address, or a file in the module folder")
-                elif scheme.group(1).lower() in ("http", "https") and not re.match(r"^https?://[^\s/$.?#][^\s]*$", target):
-                    add(no, col, f"'{target}' is not a valid web address")
-                continue
-            if target.startswith("#"):
-                continue
-            path_part = target.split("#", 1)[0]
-            if path_part.startswith("/"):
-                add(no, col, "absolute paths are not allowed", "link relative to this file")
-                continue
-            try:
-                dest = (t.base / path_part).resolve()
-                exists = dest.exists()
-            except (OSError, ValueError, RuntimeError):  # too long, a NUL byte, a symlink loop
-                add(no, col, f"link target '{path_part[:40]}' is not a usable file name", "check the file name")
-                continue
-            try:
-                dest.relative_to(root / "modules")
-            except ValueError:
-                add(no, col, f"'{target}' points outside the modules folder", "link to files in the modules folder")
-                continue
-            if not exists:
-                add(no, col, f"link target '{path_part}' not found", "check the file name")
-                continue
-            if image:
-                if dest.suffix.lower() not in IMAGE_EXT:
-                    add(no, col, f"'{path_part}' is not an image", "use PNG, JPEG, GIF, SVG or WebP")
-                if not label.strip():
-                    add(no, col, "an image needs alt text", "write ![what the image shows](file.png)")
-            elif dest.suffix.lower() == ".md":
-                if not project.handout_for_file(dest):
-                    add(no, col, f"'{path_part}' is not the file of a handout", "link to a handout's file, or to a web address")
-            elif dest.suffix.lower() not in IMAGE_EXT | {".pdf"}:
-                add(no, col, f"'{path_part}' is not a file that is published", "link to a handout, an image or a PDF")
+    check_links(t, project, add)
+
+
+def check_links(t: TextRef, project: Project, add: Any) -> None:
+    """Judge every link and image that :func:`links.find` reads, the one reader that the loader
+    and the publishers also use: what is not judged here is never rewritten or copied."""
+    root = project.root
+    unclosed = links.unclosed_comment(t.text)
+    if unclosed >= 0:
+        no = t.text.count("\n", 0, unclosed) + 1
+        add(no, unclosed - (t.text.rfind("\n", 0, unclosed) + 1) + 1, "an HTML comment ('<!--') that is never closed",
+            "close it with '-->' or remove it; comments never reach any output")
+    text = links.strip_comments(t.text)
+    crowded = _crowded_paragraph(text)
+    if crowded:
+        add(crowded, 1, f"a paragraph with more than {links.MAX_BRACKETS} '[' or '<'",
+            "split the text into paragraphs; renderers slow down sharply on such input")
+    for link in links.find(text):
+        no, col = link.line_col(text)
+        image, label, target = link.image, link.label, link.target.strip()
+        if not target:
+            add(no, col, "a link without a target", "write [text](target)")
+            continue
+        if link.masked:
+            add(no, col, "a link target with a backslash or a backtick", "write the file name or address as it is")
+            continue
+        scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", target)
+        if scheme and image:
+            add(no, col, "images must be files in the module folder, not web addresses",
+                "download the image (if its licence allows) and write ![what it shows](images/name.png)")
+            continue
+        if scheme:
+            if scheme.group(1).lower() not in ("http", "https", "mailto", "tel"):
+                add(no, col, f"links with the scheme '{scheme.group(1)}:' are not allowed",
+                    "use an http(s) address, or a file in the module folder")
+            elif scheme.group(1).lower() in ("http", "https") and not re.match(r"^https?://[^\s/$.?#][^\s]*$", target):
+                add(no, col, f"'{target}' is not a valid web address")
+            continue
+        if target.startswith("#"):
+            continue
+        path_part = target.split("#", 1)[0]
+        if t.plain:
+            add(no, col, "this field is plain text: links to files are not followed here",
+                "move the link into a Markdown field (summary, participant, body …) or link to a web address")
+            continue
+        if path_part.startswith("/"):
+            add(no, col, "absolute paths are not allowed", "link relative to this file")
+            continue
+        repo = links.repo_path(path_part, t.base, root)
+        if repo is None or not repo.startswith("modules/"):
+            add(no, col, f"'{target}' points outside the modules folder", "link to files in the modules folder")
+            continue
+        if not links.SAFE_PATH.match(repo):
+            add(no, col, f"the file name '{path_part[:60]}' has characters that links cannot carry",
+                "name files with letters, digits, '-', '_' and '.' only")
+            continue
+        symlink = links.symlink_on_path(root, repo)
+        if symlink:
+            add(no, col, f"'{path_part}' goes through the symbolic link '{symlink}'",
+                "put the file itself in the module folder")
+            continue
+        dest = root / repo
+        try:
+            exists = dest.exists()
+        except (OSError, ValueError):  # too long, a NUL byte
+            add(no, col, f"link target '{path_part[:40]}' is not a usable file name", "check the file name")
+            continue
+        if not exists:
+            add(no, col, f"link target '{path_part}' not found", "check the file name")
+            continue
+        suffix = dest.suffix.lower()
+        if image:
+            if suffix not in links.IMAGE_EXT:
+                add(no, col, f"'{path_part}' is not an image that is published", "use PNG, JPEG, GIF or WebP")
+            elif links.publishable(root, repo) is None:
+                add(no, col, f"'{path_part}' is not a file that is published", "link to an image inside a module folder")
+            if not label.strip():
+                add(no, col, "an image needs alt text", "write ![what the image shows](file.png)")
+        elif suffix == ".md":
+            if not project.handout_for_file(dest):
+                add(no, col, f"'{path_part}' is not the file of a handout", "link to a handout's file, or to a web address")
+        elif links.publishable(root, repo) is None:
+            add(no, col, f"'{path_part}' is not a file that is published", "link to a handout, an image or a PDF")
+
+
+def _crowded_paragraph(text: str) -> int:
+    """The first line of a paragraph with more than :data:`links.MAX_BRACKETS` '[' or '<', or 0."""
+    if text.count("[") <= links.MAX_BRACKETS and text.count("<") <= links.MAX_BRACKETS:
+        return 0
+    line = 1
+    for para in re.split(r"(\n[ \t]*\n)", text):
+        if para.count("[") > links.MAX_BRACKETS or para.count("<") > links.MAX_BRACKETS:
+            return line
+        line += para.count("\n")
+    return 0
 
 
 def run_checks(project: Project) -> list[Diagnostic]:

@@ -7,10 +7,11 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from . import __version__
 from .check import check, summary
-from .errors import WorkshopkitError
+from .errors import WorkshopkitError, shown
 from .report import print_diagnostics
 
 
@@ -75,7 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except WorkshopkitError as exc:
-        Console(emoji=False, stderr=True, highlight=False).print(f"[red]error:[/red] {exc}")
+        # The message may quote content, a file name or an argument: shown as text, never as
+        # terminal escapes or console markup.
+        Console(emoji=False, stderr=True, highlight=False, soft_wrap=True).print(f"[red]error:[/red] {escape(shown(str(exc), keep_lines=True))}")
         return 1
     except KeyboardInterrupt:
         return 130

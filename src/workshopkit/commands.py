@@ -3,34 +3,62 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
+import threading
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
-from .errors import ContentError
+from .errors import ContentError, shown
 
 
-def _terminate(signum: int, frame: object) -> None:
-    # Turn SIGTERM into an exception so that staging folders are cleaned up on the way out.
+class _Stopped(KeyboardInterrupt):
+    """The build was asked to stop (Ctrl+C or SIGTERM); carries the signal's number."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _stop(signum: int, frame: object) -> None:
+    """Stop the build: no swap from now on, and an exception that cleans up on its way out.
+
+    A second Ctrl+C while the build cleans up is not an error: the clean-up is short (PDF
+    workers that do not stop at once are killed), so further stop signals are let go.
+    """
     from . import atomic
 
     atomic.request_stop()
-    raise SystemExit(128 + signum)
+    for sig in _STOP_SIGNALS:
+        signal.signal(sig, lambda _signum, _frame: None)
+    raise _Stopped(signum)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    """Build; Ctrl+C or SIGTERM stops it with one line and exit code 128 + the signal's number
+    (130 for Ctrl+C), leaving the previous build as it was."""
+    from . import atomic
     from .build import BuildOptions, run_build
     from .report import print_diagnostics
 
-    signal.signal(signal.SIGTERM, _terminate)
     root = Path(args.path or ".").resolve()
     audiences = ("participant", "facilitator") if args.audience == "all" else (args.audience,)
     want_site, want_pdf = args.site or not args.pdf, args.pdf or not args.site
     opts = BuildOptions(root=root, out=Path(args.out).resolve() if args.out else None, audiences=audiences,
                         include_restricted=args.include_restricted, site=want_site, pdf=want_pdf,
                         zip=args.zip, only=args.only, paper=args.paper, workers=args.workers)
-    console = Console(emoji=False, highlight=False, stderr=True)
+    console = Console(emoji=False, highlight=False, stderr=True, soft_wrap=True)
+    atomic.clear_stop()
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = {sig: signal.getsignal(sig) for sig in _STOP_SIGNALS} if main_thread else {}
+    for sig, handler in previous.items():
+        if handler is not signal.SIG_IGN:  # a signal ignored by whoever started us stays ignored
+            signal.signal(sig, _stop)
     try:
         with console.status("building", spinner="dots") as status:
             def progress(message: str) -> None:
@@ -42,14 +70,21 @@ def cmd_build(args: argparse.Namespace) -> int:
         print_diagnostics(sorted(exc.diagnostics), root, "text", Console(emoji=False, highlight=False, soft_wrap=True))
         console.print(f"[red]{len(exc.diagnostics)} error(s); nothing was built and the previous build is unchanged.[/red]")
         return 1
+    except _Stopped as exc:
+        console.print("build stopped after the new build was swapped in" if atomic.swapped()
+                      else "build stopped; the previous build is unchanged")
+        return 128 + exc.signum
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     for target in report.outputs:
-        console.print(f"[green]built[/green] {target}")
+        console.print(f"[green]built[/green] {escape(shown(str(target)))}")
     if report.pdf_rendered or report.pdf_cached:
         console.print(f"PDFs: {len(report.pdf_rendered)} rendered, {len(report.pdf_cached)} unchanged")
     if report.warnings:
         console.print(f"[yellow]{report.warnings} warning(s)[/yellow]: run 'workshopkit check' to see them")
     for note in report.notes:
-        console.print(f"[yellow]note:[/yellow] {note}")
+        console.print(f"[yellow]note:[/yellow] {escape(shown(note))}")
     return 0
 
 
@@ -57,9 +92,10 @@ def cmd_clean(args: argparse.Namespace) -> int:
     from .build import clean
 
     root = Path(args.path or ".").resolve()
-    out = Path(args.out).resolve() if args.out else root / "build"
-    clean(out)
-    Console(emoji=False, highlight=False, stderr=True).print(f"removed {out}")
+    out = Path(os.path.abspath(args.out)) if args.out else root / "build"  # a link is judged, not followed
+    removed = clean(out)
+    console = Console(emoji=False, highlight=False, stderr=True, soft_wrap=True)
+    console.print(f"removed {out}" if removed else f"nothing to remove: {out} does not exist")
     return 0
 
 
@@ -78,7 +114,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--workers", type=int, help="PDF worker processes (default: one per core)")
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("clean", help="delete the output folder (only if workshopkit made everything in it)")
+    p = sub.add_parser("clean", help="delete the output folder (only if workshopkit made everything in it; links are never followed)")
     p.add_argument("path", nargs="?", help="repository folder (default: the current folder)")
     p.add_argument("--out", help="output folder (default: <path>/build)")
     p.set_defaults(func=cmd_clean)

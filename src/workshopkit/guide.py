@@ -153,7 +153,15 @@ A block must be closed with `///`; a block may contain only blocks that are more
 (`facilitator` inside `restricted` is fine, the reverse is an error). Any other block name is an
 error. The `///` lines start at the beginning of a line, never inside a list item or a quote; the
 gate hides a block wherever its marker stands, even inside a code example, so that nothing
-private can slip through a formatting mistake.
+private can slip through a formatting mistake. Only `///` hides text: an admonition
+(`!!! facilitator`), a fenced div (`::: facilitator`), an HTML or attribute-list class
+(`class="facilitator"`, `{: .facilitator }`), a marker with text after it on the same line, or
+one that a YAML `>` scalar folded into a paragraph are errors, and until they are fixed the
+participant outputs leave out the whole text that holds them. Write multi-line texts with `|`.
+
+A Markdown file is named from one place only (an activity's text, or a handout's `file`), so
+it has one visibility. HTML comments (`<!-- … -->`) are notes for editors: no output holds
+them. Files inside `modules/`, `curriculum/` and `seeds/` may not be symbolic links.
 
 ## Citing sources
 
@@ -170,10 +178,16 @@ Markdown is the way to format text. Raw HTML is limited to simple tags (`br`, `s
 `workshopkit check`, as are links with schemes other than `http`, `https`, `mailto` and `tel`.
 `check` judges what the text renders to, so the same rules hold for attribute lists
 (`{: … }`), reference links, entities and tags split over lines; the built pages and PDFs are
-scanned again before they are published. Relative links may point to a handout's Markdown file
-or an image in the module folder; images come from the module folder (not from web addresses)
-and need alt text: `![A referral pathway with five steps](images/pathway.png)`. Code fences
-(```` ``` ````) must be closed, and quotes or lists may nest at most 12 deep.
+scanned again before they are published. Relative links may point to a handout's Markdown file,
+a PDF or an image in a module folder; images (PNG, JPEG, GIF, WebP: not SVG, which can carry
+scripts) come from a module folder (not from web addresses) and need alt text:
+`![A referral pathway with five steps](images/pathway.png)`. Only files that a checked link
+points to are copied into the sites; nothing else in the repository is published. A link must be
+readable as a Markdown link: one that the renderer would make from a title, raw HTML or an
+attribute list is an error. Code fences (```` ``` ````) must be closed, quotes or lists may nest
+at most 12 deep, and a paragraph may hold at most 400 `[` or `<`. In `mkdocs.yml`, extensions
+that include files while rendering (`pymdownx.snippets`), plugins other than `search`, `offline`
+and `tags`, and `hooks` are refused: they would run after the audience gate.
 
 ## Previewing and checking
 

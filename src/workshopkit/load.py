@@ -13,6 +13,7 @@ Layout read here::
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,10 +22,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from . import blocks, links
-from .errors import Diagnostic, rel
+from .errors import Diagnostic, name_list, rel
 from .model import Curriculum, Glossary, Module, Source, SourceLibrary, Workshop
-from .walk import Loc, fields, is_markdown, model_classes
-from .yamlload import MAX_BYTES, YamlDoc, YamlError, dotted, load_file
+from .walk import Loc, Visit, fields, is_markdown, model_classes
+from .yamlload import MAX_BYTES, YamlDoc, YamlError, dotted, load_file, read_bounded
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -42,6 +43,7 @@ class TextRef:
     key: str  # key path in the YAML file that holds or names it
     text: str
     base: Path  # folder that relative links and images resolve against
+    plain: bool = False  # a plain-text field: the sites place it in pages, but its links are not rewritten
 
 
 @dataclass
@@ -61,6 +63,8 @@ class Project:
     inputs: dict[str, Path] = field(default_factory=dict)  # display path -> file, for hashing
     #: ids of files that exist but failed to load: references to them are not reported again
     broken: set[str] = field(default_factory=set)
+    #: Markdown file -> where it is named: a file has one place, so it has one visibility
+    md_owners: dict[Path, str] = field(default_factory=dict)
     _handout_files: dict[Path, tuple[Module, Any]] | None = field(default=None, repr=False)
 
     def module(self, mid: str) -> Module | None:
@@ -167,7 +171,7 @@ def validation_diagnostics(exc: ValidationError, cls: type[BaseModel], doc: Yaml
             close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
             message = f"unknown key '{key}'"
             hint = f"did you mean '{close[0]}'?" if close else (
-                f"allowed keys: {', '.join(sorted(allowed))}" if allowed else "remove it")
+                f"allowed keys: {name_list(sorted(allowed))}" if allowed else "remove it")
             line, col = doc.where(loc)
         elif kind == "missing":
             key = str(loc[-1]) if loc else ""
@@ -197,7 +201,9 @@ def validation_diagnostics(exc: ValidationError, cls: type[BaseModel], doc: Yaml
 
 def parse_model(cls: type[M], doc: YamlDoc, display: str, diags: list[Diagnostic]) -> M | None:
     if not isinstance(doc.data, dict):
-        diags.append(Diagnostic(display, 1, 1, "", f"expected a mapping of keys at the top of the file, found {_describe(doc.data)}",
+        # An empty file has no line to show; otherwise: where its list or text starts.
+        line, col = doc.where(()) if doc.data is not None else (0, 0)
+        diags.append(Diagnostic(display, line, col, "", f"expected a mapping of keys at the top of the file, found {_describe(doc.data)}",
                                 "start the file with 'id: …' and the other keys"))
         return None
     try:
@@ -206,7 +212,7 @@ def parse_model(cls: type[M], doc: YamlDoc, display: str, diags: list[Diagnostic
         diags.extend(validation_diagnostics(exc, cls, doc, display))
         return None
     except RecursionError:  # pragma: no cover - the reader limits depth first
-        diags.append(Diagnostic(display, 1, 1, "", "the data is nested too deeply"))
+        diags.append(Diagnostic(display, 0, 0, "", "the data is nested too deeply", "flatten the structure"))
         return None
 
 
@@ -215,12 +221,13 @@ def parse_model(cls: type[M], doc: YamlDoc, display: str, diags: list[Diagnostic
 
 
 def _read_markdown(path: Path, display: str) -> tuple[str | None, Diagnostic | None]:
+    """The text of a Markdown file, or the problem; only a regular file is read, and only up
+    to the size limit (see :func:`~workshopkit.yamlload.read_bounded`)."""
     try:
-        with path.open("rb") as f:
-            raw = f.read(MAX_BYTES + 1)
-    except OSError as exc:
-        return None, Diagnostic(display, 0, 0, "", f"cannot read the file: {exc.strerror}")
-    if len(raw) > MAX_BYTES:
+        raw, size = read_bounded(path, display)
+    except YamlError as exc:
+        return None, exc.diagnostic
+    if size > MAX_BYTES:
         return None, Diagnostic(display, 0, 0, "", f"the file is larger than {MAX_BYTES // 1024} KiB",
                                 "split it into smaller files, or move images and data out of the text")
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -229,7 +236,8 @@ def _read_markdown(path: Path, display: str) -> tuple[str | None, Diagnostic | N
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, Diagnostic(display, line, 1, "", "the file is not valid UTF-8 text", "save it as UTF-8")
+        col = len(raw[raw.rfind(b"\n", 0, exc.start) + 1: exc.start].decode("utf-8", errors="replace")) + 1
+        return None, Diagnostic(display, line, col, "", "the file is not valid UTF-8 text", "save it as UTF-8")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     bad = NON_PRINTABLE.search(text)
     if bad:  # e.g. a NUL byte: no file name, link or page may contain one
@@ -240,19 +248,40 @@ def _read_markdown(path: Path, display: str) -> tuple[str | None, Diagnostic | N
     return text, None
 
 
-def _is_file(path: Path) -> bool:
-    """Like ``Path.is_file``, but False for names the system refuses (e.g. too long)."""
+def _exists(path: Path) -> bool:
+    """Whether anything has this name (a pipe or a folder too: the reader then says what it is),
+    False also for names the system refuses (e.g. too long)."""
     try:
-        return path.is_file()
-    except OSError:
+        return os.path.lexists(path)
+    except (OSError, ValueError):
         return False
+
+
+def _text_visits(obj: BaseModel) -> list[Visit]:
+    """Every field of ``obj`` and its models, with each text of a list of texts as a visit of its
+    own (``loc`` ends in its index), so a list of key messages is checked like any other text."""
+    out: list[Visit] = []
+    for visit in fields(obj):
+        out.append(visit)
+        if isinstance(visit.value, list):
+            out.extend(Visit(visit.loc + (i,), visit.owner, visit.name, visit.info, item)
+                       for i, item in enumerate(visit.value) if isinstance(item, str))
+    return out
+
+
+def _store(visit: Visit, text: str) -> None:
+    """Put ``text`` back where ``visit`` found it (a field, or an item of a list field)."""
+    if visit.loc and isinstance(visit.loc[-1], int) and isinstance(getattr(visit.owner, visit.name), list):
+        getattr(visit.owner, visit.name)[visit.loc[-1]] = text
+    else:
+        setattr(visit.owner, visit.name, text)
 
 
 def resolve_texts(project: Project, obj: BaseModel, doc: YamlDoc, display: str, folder: Path,
                   diags: list[Diagnostic]) -> None:
     """Read Markdown files named in Markdown fields, then check the blocks of every text."""
     root = project.root
-    for visit in list(fields(obj)):
+    for visit in _text_visits(obj):
         value = visit.value
         key = dotted(visit.loc)
         is_file_field = visit.name == "file" and visit.owner.__class__.__name__ == "Handout"
@@ -268,10 +297,17 @@ def resolve_texts(project: Project, obj: BaseModel, doc: YamlDoc, display: str, 
                 line, col = doc.where(visit.loc)
                 diags.append(Diagnostic(display, line, col, key, "audience blocks ('/// …') are only allowed in Markdown fields",
                                         "move the text into a Markdown field such as 'facilitator'"))
-            elif any(c in value for c in "<&[{"):
+            elif blocks.may_hide(value) and blocks.lookalikes(value):
+                first = blocks.lookalikes(value)[0]
+                start = doc.text_lines.get(visit.loc, doc.where(visit.loc)[0])
+                diags.append(Diagnostic(display, start + first.line - 1, doc.where(visit.loc)[1] if first.line == 1 else 1,
+                                        key, first.message, first.hint))
+            if "<!--" in value:  # an author's note, never part of any output
+                _store(visit, links.strip_comments(value))
+            if any(c in value for c in "<&[{"):
                 # The sites place plain text in Markdown pages too: the same HTML and link rules apply.
                 project.texts.append(TextRef(display, doc.text_lines.get(visit.loc, doc.where(visit.loc)[0]), key,
-                                             value, folder))
+                                             value, folder, plain=True))
             continue
         text, file_display, start, base = value, display, doc.text_lines.get(visit.loc, doc.where(visit.loc)[0]), folder
         if MD_FILE.match(value.strip()) and "\n" not in value.strip():
@@ -282,12 +318,22 @@ def resolve_texts(project: Project, obj: BaseModel, doc: YamlDoc, display: str, 
                                         "keep Markdown files inside the module folder"))
                 continue
             file_display = rel(target, root)
-            if not _is_file(target):
+            if links.symlink_on_path(root, file_display) is not None:
+                continue  # reported as a symbolic link; never read through it
+            if not _exists(target):
                 existing = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.md"))
                 close = difflib.get_close_matches(value.strip(), existing, n=1, cutoff=0.5)
                 hint = f"did you mean '{close[0]}'?" if close else "create the file or fix the name"
                 diags.append(Diagnostic(display, line, col, key, f"Markdown file '{value.strip()}' not found", hint))
                 continue
+            owner = f"{display}:{line}"
+            if target in project.md_owners:
+                diags.append(Diagnostic(display, line, col, key,
+                                        f"'{value.strip()}' is already used at {project.md_owners[target]}",
+                                        "a Markdown file is named from one place only (its visibility follows that "
+                                        "place); copy the text, or link to the handout"))
+                continue
+            project.md_owners[target] = owner
             loaded, problem = _read_markdown(target, file_display)
             if problem:
                 diags.append(problem)
@@ -310,16 +356,42 @@ def resolve_texts(project: Project, obj: BaseModel, doc: YamlDoc, display: str, 
                                     "this code fence is never closed", "add a line with the same ``` (or ~~~) where the code ends"))
         project.texts.append(TextRef(file_display, start, key, text, base))
         # Publishers place pages elsewhere: make relative links independent of this file.
-        target_field = "body" if is_file_field else visit.name
-        setattr(visit.owner, target_field, links.normalise(text, base, root))
+        if is_file_field:
+            visit.owner.body = links.normalise(text, base, root)  # type: ignore[attr-defined]
+        else:
+            _store(visit, links.normalise(text, base, root))
 
 
 # --------------------------------------------------------------------------------------------
 # The repository
 
 
+#: Folders whose files reach the outputs: nothing in them may be a symbolic link.
+CONTENT_FOLDERS = ("modules", "curriculum", "seeds")
+
+
+def _symlinks(root: Path) -> list[Path]:
+    """Symbolic links inside the content folders (not followed), in a stable order."""
+    found: list[Path] = []
+    for name in CONTENT_FOLDERS:
+        top = root / name
+        if top.is_symlink():
+            found.append(top)
+            continue
+        if not top.is_dir():
+            continue
+        for folder, dirs, files in os.walk(top, followlinks=False):
+            for entry in sorted(dirs + files):
+                path = Path(folder) / entry
+                if path.is_symlink():
+                    found.append(path)
+    return sorted(found)
+
+
 def _load_yaml(path: Path, root: Path, diags: list[Diagnostic]) -> tuple[YamlDoc | None, str]:
     display = rel(path, root)
+    if links.symlink_on_path(root, display) is not None:
+        return None, display  # reported once as a symbolic link; never read through it
     try:
         return load_file(path, display), display
     except YamlError as exc:
@@ -340,11 +412,16 @@ def load_project(root: Path) -> tuple[Project, list[Diagnostic]]:
                                 "run the command in a workshopkit repository, or start one with 'workshopkit new module ID'"))
         return project, diags
 
+    links_found = _symlinks(root)
+    for link in links_found:
+        diags.append(Diagnostic(rel(link, root), 0, 0, "", "symbolic links are not allowed in content folders",
+                                "replace the link by the file or folder itself"))
     modules_dir = root / "modules"
     if modules_dir.is_dir():
-        for folder in sorted(p for p in modules_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        for folder in sorted(p for p in modules_dir.iterdir()
+                             if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")):
             path = folder / "module.yml"
-            if not path.is_file():
+            if not _exists(path):
                 diags.append(Diagnostic(rel(folder, root), 0, 0, "", "module folder without module.yml",
                                         "add module.yml or remove the folder"))
                 continue

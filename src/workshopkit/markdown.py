@@ -18,6 +18,14 @@ from .errors import BuildError
 #: Extensions the generated pages use (anchors on headings, notes, definition lists, tables).
 REQUIRED_EXTENSIONS = ("admonition", "attr_list", "def_list", "md_in_html", "tables", "toc")
 
+#: Extensions that pull other files into a page while it renders, after the audience gate: check
+#: refuses them, and neither the sites nor the print ever load them.
+INCLUDE_EXTENSIONS = frozenset({"pymdownx.snippets", "markdown_include.include", "markdown_include",
+                                "mdx_include", "mkdocs_include", "markdown_inline_include"})
+
+#: MkDocs plugins a site may use: Material's built-ins that neither change nor add page text.
+SITE_PLUGINS = frozenset({"search", "offline", "tags"})
+
 
 @dataclass(frozen=True)
 class SiteConfig:
@@ -51,20 +59,74 @@ class SiteConfig:
         names += [n for n in REQUIRED_EXTENSIONS if n not in names]
         return names, configs
 
+    @property
+    def safe_extensions(self) -> tuple[list[str], dict[str, dict[str, Any]]]:
+        """:attr:`extensions` without those that include files (:data:`INCLUDE_EXTENSIONS`)."""
+        names, configs = self.extensions
+        return ([n for n in names if n not in INCLUDE_EXTENSIONS],
+                {k: v for k, v in configs.items() if k not in INCLUDE_EXTENSIONS})
+
+
+def config_position(path: Path, *keys: str) -> tuple[int, int]:
+    """Line and column (1-based) of a setting in ``mkdocs.yml``: the key at ``keys`` (in a list,
+    a name matches the item that is that name or a mapping with that key, as in
+    ``markdown_extensions``), or of the deepest part of it that is written there; (0, 0) when
+    none is. With no keys: the first setting. Reads the file's structure only, so MkDocs' tags
+    (``!ENV``, ``!!python/name:``) do not stop it."""
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
+        return 0, 0
+    if node is None:
+        return 0, 0
+    found = (node.start_mark.line + 1, node.start_mark.column + 1) if not keys else (0, 0)
+    for key in keys:
+        here: Any = None
+        if isinstance(node, yaml.MappingNode):
+            here = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                if isinstance(item, yaml.ScalarNode) and item.value == key:
+                    here = (item, item)
+                elif isinstance(item, yaml.MappingNode):
+                    here = next(((k, v) for k, v in item.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
+                if here:
+                    break
+        if not here:
+            break
+        found = (here[0].start_mark.line + 1, here[0].start_mark.column + 1)
+        node = here[1]
+    return found
+
 
 def load_site_config(root: Path) -> SiteConfig:
     """Read the base ``mkdocs.yml``; tags such as ``!!python/name`` are refused."""
     path = root / "mkdocs.yml"
     if not path.is_file():
         return SiteConfig(path, {"site_name": "Training", "markdown_extensions": list(REQUIRED_EXTENSIONS)})
+    hint = "fix the site configuration"
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except UnicodeDecodeError as exc:
+        raw = path.read_bytes()
+        line = raw[: exc.start].count(b"\n") + 1
+        col = len(raw[raw.rfind(b"\n", 0, exc.start) + 1: exc.start].decode("utf-8", errors="replace")) + 1
+        raise BuildError("the site configuration is not valid UTF-8 text", path.name, line, col,
+                         "save it as UTF-8") from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path.name}:{mark.line + 1}:{mark.column + 1}" if mark else path.name
-        raise BuildError(f"{where}: invalid YAML in the site configuration ({exc})") from None
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        problem = getattr(exc, "problem", None) or str(exc)
+        context, opened = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and opened is not None and opened is not mark:
+            problem += f" ({context} started on line {opened.line + 1})"
+        raise BuildError(f"invalid YAML in the site configuration: {problem}", path.name, line, col, hint) from None
+    except (OSError, RecursionError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "it is nested too deeply"
+        raise BuildError(f"cannot read the site configuration: {reason}", path.name, hint=hint) from None
     if not isinstance(data, dict):
-        raise BuildError(f"{path.name}: expected a mapping of settings")
+        line, col = config_position(path)
+        raise BuildError("expected a mapping of settings (key: value lines)", path.name, line, col, hint)
     return SiteConfig(path, data)
 
 
@@ -77,27 +139,37 @@ def _converter(names: tuple[str, ...], configs_key: str) -> md_lib.Markdown:
     return md_lib.Markdown(extensions=list(names), extension_configs=configs)
 
 
-def markdown_problem(config: SiteConfig) -> tuple[int, str] | None:
-    """(line in mkdocs.yml, message) if the Markdown extensions cannot be loaded, else None."""
+def _failing_extension(names: list[str], configs: dict[str, dict[str, Any]]) -> str:
+    """The first extension that cannot be loaded on its own with its settings, or ''."""
+    for name in names:
+        try:
+            md_lib.Markdown(extensions=[name], extension_configs={name: configs[name]} if name in configs else {})
+        except Exception:  # noqa: BLE001 - any failure names the culprit
+            return name
+    return ""
+
+
+def markdown_problem(config: SiteConfig) -> tuple[int, int, str] | None:
+    """(line, column in mkdocs.yml, message) if the Markdown extensions cannot be loaded, else None."""
     names, configs = config.extensions
     try:
         _converter(tuple(names), yaml.safe_dump(configs, sort_keys=True))
     except Exception as exc:  # an unknown module, or settings the extension rejects  # noqa: BLE001
-        bad = next((n for n in names if n in str(exc)), "")
-        line = 1
-        if bad and config.path.is_file():
-            for no, text in enumerate(config.path.read_text(encoding="utf-8").split("\n"), start=1):
-                if bad in text:
-                    line = no
-                    break
+        bad = next((n for n in names if n in str(exc)), "") or _failing_extension(names, configs)
+        where = ["markdown_extensions"] + ([bad] if bad else [])
+        if bad and isinstance(exc, KeyError) and exc.args and exc.args[0] in configs.get(bad, {}):
+            where.append(str(exc.args[0]))  # a setting the extension does not have
+        line, col = 0, 0  # an extension the generated pages need: not written in the file
+        if config.path.is_file():
+            line, col = config_position(config.path, *where)
         what = f"the Markdown extension '{bad}'" if bad else "the Markdown extensions"
-        return line, f"{what} cannot be loaded ({type(exc).__name__}: {exc})"
+        return line, col, f"{what} cannot be loaded ({type(exc).__name__}: {exc})"
     return None
 
 
 def to_html(text: str, config: SiteConfig) -> str:
     """Render Markdown to HTML with the site's extensions (used by the print publisher)."""
-    names, configs = config.extensions
+    names, configs = config.safe_extensions
     conv = _converter(tuple(names), yaml.safe_dump(configs, sort_keys=True))
     conv.reset()
     try:

@@ -26,6 +26,9 @@ Clock = Annotated[str, StringConstraints(pattern=r"^([01]?\d|2[0-3]):[0-5]\d$")]
 
 VISIBILITY_KEY = "x-visibility"
 MARKDOWN_KEY = "x-markdown"
+#: Marks a title: plain one-line text that names a page, a nav entry or a heading (no HTML, no
+#: Markdown code), because the sites print titles in places that read them as HTML.
+TITLE_KEY = "x-title"
 
 
 def md(description: str, *, vis: str | None = None, default: Any = "", **kw: Any) -> Any:
@@ -34,6 +37,11 @@ def md(description: str, *, vis: str | None = None, default: Any = "", **kw: Any
     if vis:
         extra[VISIBILITY_KEY] = vis
     return Field(default, description=description, json_schema_extra=extra, **kw)
+
+
+def title_field(description: str, **kw: Any) -> Any:
+    """A title field (see :data:`TITLE_KEY`)."""
+    return Field(description=description, json_schema_extra={TITLE_KEY: True}, **kw)
 
 
 def private(description: str, vis: str = "facilitator", **kw: Any) -> Any:
@@ -149,7 +157,7 @@ class Source(Base):
 
     id: Id = Field(description="Stable id used in citations, e.g. 'who-pfa-guide-2011'.")
     kind: SourceKind = Field(description="What sort of document it is.")
-    title: Text = Field(description="Full title as published.")
+    title: Text = title_field("Full title as published.")
     authors: list[str] = Field(default_factory=list, description="Personal authors or editors, if any.")
     publisher: Text = Field(description="Publisher or corporate author.")
     year: int | None = Field(None, ge=1900, le=2100, description="Year of publication.")
@@ -216,7 +224,7 @@ class Handout(Base):
     """A stand-alone document given to participants (1–3 printed pages)."""
 
     id: Id = Field(description="Stable id inside the module.")
-    title: Text = Field(description="Title printed at the top of the handout.")
+    title: Text = title_field("Title printed at the top of the handout.")
     kind: HandoutKind = Field(description="reading, worksheet, job-aid, case-study, checklist or role-card.")
     file: str = Field("", description="Markdown file with the handout's text, relative to the module folder.")
     body: SkipJsonSchema[str] = md("The handout's text (read from 'file').")
@@ -238,7 +246,7 @@ class Activity(Base):
     """One timed step of a session."""
 
     id: Id = Field(description="Stable id inside the session.")
-    title: Text = Field(description="Short name of the activity.")
+    title: Text = title_field("Short name of the activity.")
     method: Method = Field(description="How it is run: presentation, discussion, case-study, role-play, group-work, quiz, reflection, …")
     minutes: int = Field(ge=1, le=480, description="Time it takes, in minutes.")
     variant: Variant = Field(Variant.core, description="'core' runs in the short version of the session; 'extension' only in the full version.")
@@ -266,7 +274,7 @@ class Session(Base):
     """A timed block of a module, made of activities."""
 
     id: Id = Field(description="Stable id inside the module.")
-    title: Text = Field(description="Session title.")
+    title: Text = title_field("Session title.")
     minutes: int = Field(ge=5, le=480, description="Full length in minutes: the sum of all its activities.")
     objectives: list[Id] = Field(min_length=1, description="Ids of the module objectives this session serves.")
     visibility: VisibilityName = Field("participant", description="'restricted' for closed-door sessions (never on a web page).")
@@ -313,7 +321,7 @@ class Module(Base):
     """A training module: ``modules/<id>/module.yml``."""
 
     id: Id = Field(description="The module id; must equal the folder name.")
-    title: Text = Field(description="Module title.")
+    title: Text = title_field("Module title.")
     summary: str = md("Two or three sentences on what the module covers and for whom.")
     aim: str = Field("", description="One sentence: what the module is for.")
     version: str = Field("1.0", pattern=r"^\d+(\.\d+){0,2}$", description="Version of the module, e.g. '1.2'.")
@@ -357,7 +365,7 @@ class Slot(Base):
     module: Id | None = Field(None, description="Id of a module: all its sessions, in order.")
     variant: Literal["core", "full"] = Field("full", description="'core' skips extension activities.")
     break_: int | None = Field(None, alias="break", ge=5, le=180, description="A break of this many minutes.")
-    title: str = Field("", description="Title of a programme item or break (e.g. 'Opening', 'Lunch').")
+    title: str = title_field("Title of a programme item or break (e.g. 'Opening', 'Lunch').", default="")
     minutes: int | None = Field(None, ge=5, le=480, description="Length of a programme item.")
     kind: Literal["opening", "closing", "pre-test", "post-test", "evaluation", "plenary", "lecture",
                   "discussion", "check-in", "other"] | None = Field(None, description="What sort of programme item.")
@@ -379,7 +387,7 @@ class Slot(Base):
 class Day(Base):
     """One day of a workshop; clock times are computed from ``start`` and the slots."""
 
-    title: str = Field("", description="Heading of the day, e.g. 'Seminar (closed-door)'.")
+    title: str = title_field("Heading of the day, e.g. 'Seminar (closed-door)'.", default="")
     date: dt.date | None = Field(None, ge=dt.date(1990, 1, 1), le=dt.date(2100, 12, 31),
                                  description="Date of the day (default: the workshop's start date plus the day number).")
     start: Clock = Field(description="Start time, 'HH:MM'.")
@@ -403,8 +411,9 @@ class Workshop(Base):
     """A workshop, seminar or training event: ``curriculum/<id>.yml``."""
 
     id: Id = Field(description="The workshop id; must equal the file name.")
-    title: Text = Field(description="Title of the event.")
-    short_title: str = Field("", max_length=60, description="A short form of the title for running heads and tight spaces (at most 60 characters); the title when empty.")
+    title: Text = title_field("Title of the event.")
+    short_title: str = title_field("A short form of the title for running heads and tight spaces (at most 60 characters); the title when empty.",
+                                   default="", max_length=60)
     subtitle: str = Field("", description="Subtitle shown on covers.")
     summary: str = md("What the event is for and who it is for.")
     audience: list[Text] = Field(min_length=1, description="Who takes part.")
@@ -435,7 +444,7 @@ class Track(Base):
     """A group of modules for one audience, in teaching order."""
 
     id: Id = Field(description="Track id, used as 'track' in module.yml.")
-    title: Text = Field(description="Title shown on the sites.")
+    title: Text = title_field("Title shown on the sites.")
     summary: str = Field("", description="One or two sentences on who the track is for.")
     modules: list[Id] = Field(default_factory=list, description="Module ids in the order they are taught.")
 
@@ -443,14 +452,14 @@ class Track(Base):
 class Curriculum(Base):
     """``curriculum/curriculum.yml``: the home page text and the tracks, in order."""
 
-    title: Text = Field(description="Title of the curriculum (the sites' home page heading).")
+    title: Text = title_field("Title of the curriculum (the sites' home page heading).")
     summary: str = md("Introduction on the home page: what the curriculum is and who it is for.")
     how_to_use: str = md("How participants and facilitators use the manual and the PDFs.")
     tracks: list[Track] = Field(min_length=1, description="The tracks, in the order they are shown.")
 
 
 class GlossaryEntry(Base):
-    term: Text = Field(description="The term.")
+    term: Text = title_field("The term.")
     definition: Text = Field(description="A definition in the project's own words.")
     source: Citation | None = Field(None, description="Source of the definition.")
     see_also: list[str] = Field(default_factory=list, description="Related terms.")

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from .agenda import session_minutes
-from .errors import Diagnostic, WorkshopkitError
+from .errors import Diagnostic, WorkshopkitError, name_list
 from .load import parse_model
 from .model import ID_PATTERN, Module, Source, SourceLibrary
 from .schema import SCHEMA_DIR
@@ -256,7 +256,7 @@ def new_workshop(root: Path, workshop_id: str, title: str | None = None, modules
     if modules:
         missing = [mid for mid in modules if mid not in by_id]
         if missing:
-            known = ", ".join(sorted(by_id)) or "none"
+            known = name_list(sorted(by_id)) or "none"
             raise WorkshopkitError(f"no valid module {', '.join(repr(m) for m in missing)} (valid modules: {known})")
         chosen = [by_id[mid] for mid in modules]
     else:

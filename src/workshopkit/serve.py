@@ -1,23 +1,36 @@
 """``workshopkit serve``: a live preview that never crashes on bad content.
 
 A watchdog observer watches ``modules/``, ``curriculum/``, ``seeds/`` and ``mkdocs.yml``; each
-save (debounced) runs :func:`regenerate`, which rewrites the generated docs folder
-``build/.gen/<audience>/`` only when the content is valid. Stock ``mkdocs serve`` watches that
-folder and reloads the browser. On invalid content the diagnostics are printed and the previous
-generated pages stay as they were, so the browser keeps showing the last good version.
+save (debounced) runs :func:`regenerate`, which rewrites the generated docs folder only when the
+content is valid. MkDocs' live-reload server watches that folder, rebuilds and reloads the
+browser. On invalid content the diagnostics are printed and the previous generated pages stay as
+they were, so the browser keeps showing the last good version.
+
+The preview has a working folder of its own, ``<out>/.serve-<pid>-<audience>[-restricted]/``
+(see :func:`gen_dir`), never the ``.gen`` folder of ``workshopkit build``: a build running at the
+same time can never pick up preview pages (e.g. a facilitator preview with closed-door
+sessions). The folder is removed when the preview stops; one left by a killed preview is swept
+by the next build or preview once its process is gone.
+
+The server answers a request whose path holds a control character (``/index.html%00.txt``)
+with 400, and a path the file system refuses with 404, instead of a 500 with a traceback.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
+from . import atomic
 from .build import BuildOptions, load_checked, views_for
 from .errors import ContentError, Diagnostic, WorkshopkitError
 from .markdown import load_site_config
@@ -30,14 +43,23 @@ DEBOUNCE_SECONDS = 0.25
 SHOWN_SUFFIXES = {".yml", ".yaml", ".md", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".pdf"}
 
 
-def gen_dir(out: Path, audience: str) -> Path:
-    """The generated folder of one audience: ``<out>/.gen/<audience>/`` (as ``workshopkit build``)."""
-    return out / ".gen" / audience
+def gen_dir(out: Path, audience: str, include_restricted: bool = False) -> Path:
+    """The working folder of this process's preview of one audience:
+    ``<out>/.serve-<pid>-<audience>[-restricted]/`` (``build`` uses ``<out>/.gen/``, never this)."""
+    suffix = "-restricted" if include_restricted else ""
+    return out / f"{atomic.SERVE_PREFIX}{os.getpid()}-{audience}{suffix}"
+
+
+def _claim(folder: Path) -> None:
+    """Create the working folder, marked as workshopkit's and named after its owner process."""
+    if not (folder / atomic.MARKER).is_file():
+        atomic.mark(folder)
+        (folder / ".owner").write_text(f"{os.getpid()} {atomic.process_start(os.getpid())}\n", encoding="ascii")
 
 
 def regenerate(root: Path, audience: str, out: Path, *, include_restricted: bool = False,
                log: Callable[[str], None] | None = None) -> tuple[bool, list[Diagnostic]]:
-    """Check the content and rewrite ``<out>/.gen/<audience>/`` (docs + mkdocs.yml).
+    """Check the content and rewrite the preview's working folder (docs + mkdocs.yml).
 
     Returns ``(True, [])`` when the pages were regenerated, or ``(False, diagnostics)`` when the
     content (or the site configuration) has errors; then nothing is written, so the previously
@@ -54,7 +76,7 @@ def regenerate(root: Path, audience: str, out: Path, *, include_restricted: bool
     except ContentError as exc:
         return False, sorted(exc.diagnostics)
     except WorkshopkitError as exc:  # e.g. mkdocs.yml is not valid YAML
-        return False, [Diagnostic("mkdocs.yml", 0, 0, "", str(exc))]
+        return False, [getattr(exc, "diagnostic", None) or Diagnostic("mkdocs.yml", 0, 0, "", str(exc))]
     opts = BuildOptions(root=root, out=out, audiences=(audience,), include_restricted=include_restricted,
                         site=True, pdf=False)
     view = views_for(project, opts)[audience]
@@ -67,7 +89,9 @@ def regenerate(root: Path, audience: str, out: Path, *, include_restricted: bool
     files = SiteGenerator(view, config, root, strings, editor_guide=guide).generate()
     suffix = strings["facilitator_edition"] if audience == "facilitator" else strings["participant_manual"]
     cfg = derive_config(config, files, audience, suffix)
-    writes = write_docs(files, gen_dir(out, audience), cfg)
+    folder = gen_dir(out, audience, include_restricted)
+    _claim(folder)
+    writes = write_docs(files, folder, cfg)
     if log:
         note = f", {warnings} warning(s) (run workshopkit check)" if warnings else ""
         log(f"{len(files.pages)} pages, {writes} file(s) updated{note}")
@@ -178,6 +202,95 @@ def _mkdocs_logging() -> None:
         logger.propagate = False
 
 
+def _bad_request_path(path: str) -> bool:
+    """A request path (as WSGI gives it: percent-decoded, one character per byte) that holds a
+    control character, e.g. ``%00``: no file of a site is named so."""
+    return any(ord(c) < 0x20 or ord(c) == 0x7F for c in path)
+
+
+def preview_server_class() -> Any:
+    """MkDocs' live-reload server, answering malformed requests with 4xx and no traceback."""
+    from mkdocs.livereload import LiveReloadServer
+
+    log = logging.getLogger("mkdocs.livereload")
+
+    class PreviewServer(LiveReloadServer):  # type: ignore[misc]
+        def serve_request(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            if _bad_request_path(environ.get("PATH_INFO", "")):
+                start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])
+                return [b"400 Bad Request"]
+            return super().serve_request(environ, start_response)
+
+        def _serve_request(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes] | None:
+            try:
+                return super()._serve_request(environ, start_response)
+            except (OSError, ValueError):  # a name the file system refuses (too long, ...): not found
+                return None
+
+        def handle_error(self, request: Any, client_address: Any) -> None:
+            import sys
+
+            exc = sys.exc_info()[1]
+            log.warning(f"request from {client_address[0]} failed: {type(exc).__name__}: {exc}")
+
+    return PreviewServer
+
+
+def _run_preview(config_file: Path, site_dir: Path, host: str, port: int) -> None:
+    """``mkdocs serve`` on the generated folder, with :func:`preview_server_class` as its server
+    and the built site inside the working folder (so a killed preview leaves nothing elsewhere).
+    Returns on Ctrl+C."""
+    from urllib.parse import urlsplit
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    log = logging.getLogger("mkdocs")
+
+    def get_config() -> Any:
+        return load_config(config_file=str(config_file), site_dir=str(site_dir), dev_addr=f"{host}:{port}")
+
+    config = get_config()
+    config.plugins.on_startup(command="serve", dirty=False)
+    host, port = config.dev_addr
+    mount_path = "/" + urlsplit(config.site_url or "/").path.strip("/")
+    mount_path = mount_path.rstrip("/") + "/"
+    shown_host = f"[{host}]" if ":" in host else host
+    serve_url = f"http://{shown_host}:{port}{mount_path}"
+    config.site_url = serve_url
+
+    def builder(cfg: Any = None) -> None:
+        log.info("Building documentation...")
+        if cfg is None:
+            cfg = get_config()
+            cfg.site_url = serve_url
+        build(cfg, serve_url=serve_url)
+
+    server = preview_server_class()(builder=builder, host=host, port=port, root=str(site_dir), mount_path=mount_path)
+
+    def error_page(code: int) -> bytes | None:
+        page = site_dir / f"{code}.html"
+        return page.read_bytes() if code in (404, 500) and page.is_file() else None
+
+    server.error_handler = error_page
+    try:
+        builder(config)
+        server.watch(config.docs_dir)
+        if config.config_file_path:
+            server.watch(config.config_file_path)
+        server = config.plugins.on_serve(server, config=config, builder=builder)
+        for item in config.watch:
+            server.watch(item)
+        try:
+            server.serve()
+        except KeyboardInterrupt:
+            log.info("Shutting down...")
+        finally:
+            server.shutdown()
+    finally:
+        config.plugins.on_shutdown()
+
+
 def serve(root: Path, audience: str = "participant", host: str = "127.0.0.1", port: int = 8000,
           out: Path | None = None, include_restricted: bool = False, console: Console | None = None) -> int:
     """Watch the content, regenerate on every save and run ``mkdocs serve`` on the result."""
@@ -185,12 +298,16 @@ def serve(root: Path, audience: str = "participant", host: str = "127.0.0.1", po
 
     root = root.resolve()
     out = (out or root / "build").resolve()
+    work = gen_dir(out, audience, include_restricted)
     console = console or Console(emoji=False, highlight=False, soft_wrap=True)
     ready = threading.Event()
+    stopping = threading.Event()
     lock = threading.Lock()
 
     def run(changed: list[str]) -> None:
         with lock:
+            if stopping.is_set():
+                return
             t0 = time.perf_counter()
             try:
                 ok, diags = regenerate(root, audience, out, include_restricted=include_restricted,
@@ -204,8 +321,7 @@ def serve(root: Path, audience: str = "participant", host: str = "127.0.0.1", po
                 return
             print_diagnostics(diags, root, "text", console)
             errors = sum(1 for d in diags if d.severity == "error")
-            kept = "keeping the last good pages" if (gen_dir(out, audience) / "mkdocs.yml").is_file() else \
-                "nothing to show yet"
+            kept = "keeping the last good pages" if (work / "mkdocs.yml").is_file() else "nothing to show yet"
             console.print(f"[red]{errors} error(s)[/red]: {kept}; fix them and save again")
 
     def on_change(changed: list[str]) -> None:
@@ -216,32 +332,33 @@ def serve(root: Path, audience: str = "participant", host: str = "127.0.0.1", po
         run(changed)
 
     def terminate(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt  # stop like Ctrl+C, so mkdocs removes its temporary site
+        raise KeyboardInterrupt  # stop like Ctrl+C, so the server shuts down and the folder goes
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, terminate)
-    run([])
-    if not ready.is_set() and (gen_dir(out, audience) / "mkdocs.yml").is_file():
-        console.print("[yellow]serving the pages of the last good build until the errors are fixed[/yellow]")
-        ready.set()
-    watcher = Watcher(root, on_change)
-    watcher.start()
+    watcher = None
     try:
+        atomic.sweep_serve(out)
+        run([])
+        watcher = Watcher(root, on_change)
+        watcher.start()
         while not ready.wait(0.5):
             pass
-        from mkdocs.commands.serve import serve as mkdocs_serve
-
         _mkdocs_logging()
         console.print(f"[bold]workshopkit serve[/bold]: {audience} site from {root}; "
                       "edit modules/, curriculum/, seeds/ or mkdocs.yml and the browser reloads. Ctrl+C stops.")
-        mkdocs_serve(config_file=str(gen_dir(out, audience) / "mkdocs.yml"), livereload=True,
-                     dev_addr=f"{host}:{port}")
+        try:
+            _run_preview(work / "mkdocs.yml", work / "site", host, port)
+        except OSError as exc:  # e.g. the port is taken
+            console.print(f"[red]error:[/red] cannot serve on {host}:{port}: {exc.strerror or exc}"
+                          " (choose another port with --port)")
+            return 1
     except KeyboardInterrupt:
         pass
-    except OSError as exc:  # e.g. the port is taken
-        console.print(f"[red]error:[/red] cannot serve on {host}:{port}: {exc.strerror or exc}"
-                      " (choose another port with --port)")
-        return 1
     finally:
-        watcher.stop()
+        stopping.set()
+        if watcher is not None:
+            watcher.stop()
+        with lock:
+            shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -10,10 +10,15 @@ last of two duplicate keys and applies YAML 1.1's implicit typing (``NO`` become
   ``None``); the schema decides what a field's type is, so ``version: 1.10`` stays ``"1.10"``;
 * the position of every key and list item is kept, so that a schema error on
   ``sessions[1].activities[0].minutes`` can be reported at the line of that key.
+
+Files are read with :func:`read_bounded`: only regular files (a named pipe would block the
+reader, a device never ends), and never more than the size limit plus one byte.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -229,7 +234,7 @@ dotted = _dotted
 def decode(raw: bytes, file: str) -> str:
     """Decode UTF-8 text (a BOM is allowed), or raise with the line of the first bad byte."""
     if len(raw) > MAX_BYTES:
-        raise YamlError(Diagnostic(file, 1, 1, "", f"file is {len(raw) // 1024} KiB; the limit is "
+        raise YamlError(Diagnostic(file, 0, 0, "", f"file is {len(raw) // 1024} KiB; the limit is "
                                    f"{MAX_BYTES // 1024} KiB", "split it into smaller files"))
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -282,7 +287,7 @@ def parse(text: str, file: str) -> YamlDoc:
         raise YamlError(Diagnostic(file, mark.line + 1, mark.column + 1, "", exc.problem or "", exc.hint)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         problem = exc.problem or str(exc)
         context = exc.context or ""
         hint = ""
@@ -316,24 +321,75 @@ def parse(text: str, file: str) -> YamlDoc:
         raise YamlError(Diagnostic(file, line, col, "", f"the character U+{ord(char):04X} is not allowed in YAML",
                                    "delete it; control characters are invisible in most editors")) from None
     except yaml.YAMLError as exc:
-        raise YamlError(Diagnostic(file, 1, 1, "", f"invalid YAML: {exc}")) from None
+        raise YamlError(Diagnostic(file, 0, 0, "", f"invalid YAML: {exc}")) from None
     except RecursionError:
-        raise YamlError(Diagnostic(file, 1, 1, "", "the YAML is nested too deeply",
+        raise YamlError(Diagnostic(file, 0, 0, "", "the YAML is nested too deeply",
                                    "flatten the structure")) from None
-    positions: dict[PathKey, tuple[int, int]] = {(): (1, 1)}
-    if node is None:
-        return YamlDoc(Path(file), None, positions)
+    if node is None:  # an empty file
+        return YamlDoc(Path(file), None, {(): (1, 1)})
+    # The top of the file is where its first key (or list item, or text) is written.
+    positions: dict[PathKey, tuple[int, int]] = {(): _pos(node)}
     text_lines: dict[PathKey, int] = {}
     data = _build(node, (), positions, file, 0, text_lines)
     return YamlDoc(Path(file), data, positions, text_lines)
 
 
-def load_file(path: Path, display: str) -> YamlDoc:
-    """Read and parse one YAML file; ``display`` is the name used in diagnostics."""
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def read_bounded(path: Path, display: str, limit: int = MAX_BYTES) -> tuple[bytes, int]:
+    """The first ``limit + 1`` bytes of a regular file (one more than allowed, so that the
+    caller sees a file that is too large) and the file's size.
+
+    Anything but a regular file is refused before it is read: it is looked at first, opened
+    without blocking (a named pipe without a writer would wait for ever) and looked at again
+    once open (in case it was replaced in between). Raises :class:`YamlError` with the problem.
+    """
+    def refuse(mode: int) -> YamlError:
+        return YamlError(Diagnostic(display, 0, 0, "", f"not a regular file: it is {_kind(mode)}",
+                                    "content files must be ordinary files; replace it with one"))
+
     try:
-        raw = path.read_bytes()
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            raise refuse(mode)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except OSError as exc:
         raise YamlError(Diagnostic(display, 0, 0, "", f"cannot read the file: {exc.strerror}")) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise refuse(info.st_mode)
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks), max(info.st_size, size)
+    except OSError as exc:
+        raise YamlError(Diagnostic(display, 0, 0, "", f"cannot read the file: {exc.strerror}")) from None
+    finally:
+        os.close(fd)
+
+
+def load_file(path: Path, display: str) -> YamlDoc:
+    """Read and parse one YAML file; ``display`` is the name used in diagnostics."""
+    raw, size = read_bounded(path, display)
+    if size > MAX_BYTES:
+        raise YamlError(Diagnostic(display, 0, 0, "", f"file is {size // 1024} KiB; the limit is "
+                                   f"{MAX_BYTES // 1024} KiB", "split it into smaller files"))
     doc = parse(decode(raw, display), display)
     doc.path = path
     return doc

@@ -54,6 +54,18 @@ class DocSpec:
     deps: str
     make: Callable[[], PrintDoc]
     weight: float = 1.0  # a rough guess of the rendering time, to start the longest first
+    source: str = ""  # display path of the file the document is made from (for messages)
+
+    def build(self) -> PrintDoc:
+        """Make the print HTML; a problem found on the way names the file the document comes from."""
+        try:
+            doc = self.make()
+        except BuildError as exc:
+            if exc.path or not self.source:
+                raise
+            raise BuildError(f"{self.rel_path}: {exc.message}", self.source, hint=exc.hint) from None
+        doc.source = doc.source or self.source
+        return doc
 
 
 @functools.lru_cache(maxsize=1)
@@ -126,8 +138,10 @@ def document_specs(root: Path, views: dict[str, View], gen: PrintGenerator, incl
     deps = _Deps(root, config)
     specs: list[DocSpec] = []
 
-    def add(rel_path: str, dep: str, make: Callable[[], PrintDoc], weight: float = 1.0) -> None:
-        specs.append(DocSpec(rel_path, dep, make, weight))
+    def add(rel_path: str, dep: str, make: Callable[[], PrintDoc], weight: float = 1.0, source: str = "") -> None:
+        if not source:  # the documents of a workshop are made from its file
+            source = f"curriculum/{rel_path.split('/')[1]}.yml"
+        specs.append(DocSpec(rel_path, dep, make, weight, source))
 
     def sessions(wv: WorkshopView) -> int:
         return sum(1 for d in wv.days for r in d.rows if r.kind == "session")
@@ -146,7 +160,8 @@ def document_specs(root: Path, views: dict[str, View], gen: PrintGenerator, incl
         for m in part.modules:
             for h in m.handouts:
                 add(f"participant/handouts/{m.id}/{h.id}.pdf", deps.handout(part, m.id, h.id),
-                    functools.partial(gen.handout, part, m, h))
+                    functools.partial(gen.handout, part, m, h),
+                    source=f"modules/{m.id}/{h.file}" if h.file else f"modules/{m.id}/module.yml")
     if fac is not None:
         # The answer key follows the test participants get, item for item.
         basis = part or views.get(TEST_BASIS)
@@ -172,7 +187,7 @@ def document_specs(root: Path, views: dict[str, View], gen: PrintGenerator, incl
 def documents(root: Path, views: dict[str, View], gen: PrintGenerator, include_restricted: bool,
               config: SiteConfig | None = None) -> list[PrintDoc]:
     """Every PDF of the build with its print HTML (generated now)."""
-    return [spec.make() for spec in document_specs(root, views, gen, include_restricted, config or gen.config)]
+    return [spec.build() for spec in document_specs(root, views, gen, include_restricted, config or gen.config)]
 
 
 class PdfStage:
@@ -194,6 +209,7 @@ class PdfStage:
         out_dir: Path = opts.out_dir
         self.out_dir = out_dir
         strings = load_strings("en")
+        atomic.mark(out_dir / ".cache")  # internal, but workshopkit's: 'clean' may delete it
         self.cache = out_dir / ".cache" / "pdf"
         self.cache.mkdir(parents=True, exist_ok=True)
         self.assets = out_dir / ".cache" / "print-assets"
@@ -235,7 +251,7 @@ class PdfStage:
                       f"{len(self.specs) - len(self.misses)} unchanged")
         self.renderer.open()
         for spec, in_key in self.misses:
-            doc = spec.make()
+            doc = spec.build()
             assert doc.rel_path == spec.rel_path, (doc.rel_path, spec.rel_path)
             doc.html = add_toc(doc.html)
             key = html_key(self.fixed, doc)
@@ -263,15 +279,18 @@ class PdfStage:
             except BaseException:
                 self.abort()
                 raise
-            errors = [r.error for r in results.values() if r.error]
+            # Each failure is led by the file its document is made from.
+            source = {job.out: doc.source for doc, _, _, job in self.todo}
+            failures = [(source.get(r.out, ""), r.error) for r in results.values() if r.error]
             # A handout longer than its author allowed is not cached, so it is reported on every build.
-            errors += [f"{doc.source}: the handout prints on {results[job.out].pages} pages; its limit is "
-                       f"{doc.pages_max} (shorten it, or raise 'pages_max' of the handout in module.yml)"
-                       for doc, _, _, job in self.todo
-                       if not results[job.out].error and doc.pages_max and results[job.out].pages > doc.pages_max]
-            if errors:
+            failures += [(doc.source, f"the handout prints on {results[job.out].pages} pages; its limit is "
+                          f"{doc.pages_max} (shorten it, or raise 'pages_max' of the handout in module.yml)")
+                         for doc, _, _, job in self.todo
+                         if not results[job.out].error and doc.pages_max and results[job.out].pages > doc.pages_max]
+            if failures:
                 self.abort()
-                raise BuildError("PDF rendering failed:\n  " + "\n  ".join(errors))
+                errors = [f"{path}: {message}" if path else message for path, message in failures]
+                raise BuildError("PDF rendering failed:\n  " + "\n  ".join(errors), failures[0][0])
             for doc, key, in_key, job in self.todo:
                 cached = self.cache / f"{key}.pdf"
                 os.replace(job.out, cached)

@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 
 from .. import links
 from ..agenda import AgendaDay, Row, date_range, knowledge_test_items, long_date, session_minutes
-from ..audience import View, WorkshopView
+from ..audience import term_key, View, WorkshopView
 from ..errors import BuildError
 from ..htmlsafety import scan_fragment
 from ..markdown import SiteConfig, prepare, shift_headings, to_html
@@ -116,19 +116,23 @@ class PrintGenerator:
                 return "#" + anchors[repo_path]
             if repo_path.endswith(".md"):
                 return self._urls.get(repo_path)
-            src = self.root / repo_path
-            if src.is_file():
-                # Named by content: an edited image is a new file, so the HTML (and its cache key) changes.
-                data = src.read_bytes()
-                dest = self.assets / hashlib.sha256(data).hexdigest()[:16] / src.name
-                if not dest.exists():
-                    dest.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-                    tmp.write_bytes(data)
-                    os.replace(tmp, dest)
-                self.copied[repo_path] = dest
-                return dest.as_uri()
-            return None
+            src = links.publishable(self.root, repo_path)
+            if src is None:
+                return None
+            if src.suffix.lower() not in links.IMAGE_EXT:
+                # A document to download: its address in the online manual (never a path of the
+                # build machine), or plain text when the manual has no address yet.
+                return (self.config.site_url + repo_path) if self.config.site_url else None
+            # Named by content: an edited image is a new file, so the HTML (and its cache key) changes.
+            data = src.read_bytes()
+            dest = self.assets / hashlib.sha256(data).hexdigest()[:16] / src.name
+            if not dest.exists():
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+                tmp.write_bytes(data)
+                os.replace(tmp, dest)
+            self.copied[repo_path] = dest
+            return dest.as_uri()
 
         text = shift_headings(links.rewrite(text, resolve), shift)
         html = to_html(text, self.config)
@@ -136,6 +140,10 @@ class PrintGenerator:
             html = _TASK_ITEM.sub(r'<li class="task">\1<span class="task-box">', html)
             html = html.replace('<span class="task-box">☐</span> ', '<span class="checkbox"></span>')
         unsafe = scan_fragment(html, allow_prefix=self.assets.as_uri() + "/")
+        stray = links.stray_urls(html)
+        if stray:
+            raise BuildError(f"print HTML would link to '{stray[0][:60]}', which no checked link made; "
+                             "run 'workshopkit check' to find the source line")
         if unsafe:
             raise BuildError(f"print HTML would hold unsafe content ({unsafe[0].message}); "
                              "run 'workshopkit check' to find the source line")
@@ -305,7 +313,7 @@ def _terms_used(glossary: Any, modules: list[Module]) -> Any:
     if glossary is None:
         return None
     text = " ".join(m.model_dump_json() for m in modules).casefold()
-    terms = [t for t in glossary.terms if t.term.split("(")[0].strip().casefold() in text]
+    terms = [t for t in glossary.terms if term_key(t.term) in text]
     return glossary.model_copy(update={"terms": terms})
 
 

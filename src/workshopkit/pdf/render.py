@@ -3,6 +3,12 @@
 One document is single-threaded in WeasyPrint, so documents render in parallel in a process
 pool sized to the cores. Each worker parses the stylesheet and sets up fonts once, and is
 replaced after a number of documents because WeasyPrint's memory grows across renders.
+
+Ctrl+C is for the parent to handle: workers start with SIGINT blocked (the parent blocks it
+while it starts them) and ignore it from their first instruction on, so a Ctrl+C reaching the
+whole process group prints nothing from them and never leaves the pool's queue lock held by a
+worker that died mid-read. Stopping the pool is bounded: workers that have not ended a few
+seconds after SIGTERM are killed.
 """
 
 from __future__ import annotations
@@ -10,6 +16,8 @@ from __future__ import annotations
 import logging
 import os
 import re
+import signal
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +26,7 @@ from typing import Any
 TASKS_PER_WORKER = 100  # a worker's memory stays flat (~130 MB) over this many; a fresh one costs ~1 s
 SMALL_BATCH = 60_000  # bytes of HTML: about two seconds of rendering in one process
 RENDER_TIMEOUT = 900  # seconds for one document before the build gives up
+STOP_WAIT = 5.0  # seconds the pool may take to stop before its workers are killed
 
 
 def safe_fetcher_class() -> Any:
@@ -67,6 +76,14 @@ class Result:
 
 
 _STATE: dict[str, Any] = {}
+
+
+def _worker_init(css_text: str, allowed_root: str) -> None:
+    """The initializer of a worker process."""
+    # The parent decides what Ctrl+C means; a signal that arrived while it was blocked is dropped.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    _init(css_text, allowed_root)
 
 
 def _init(css_text: str, allowed_root: str) -> None:
@@ -137,8 +154,15 @@ class Renderer:
         # multiprocessing.Pool recycles workers reliably (concurrent.futures' max_tasks_per_child
         # can deadlock on Python 3.11); spawn gives each worker a clean interpreter.
         ctx = multiprocessing.get_context("spawn")
-        self._pool = ctx.Pool(processes=self.workers, initializer=_init, initargs=(self.css_text, self.allowed_root),
-                              maxtasksperchild=TASKS_PER_WORKER)
+        # Workers inherit the signal mask of the thread that starts them: the first ones are
+        # started here, the replacements by the pool's thread made here, so both have SIGINT
+        # blocked until _worker_init ignores it.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            self._pool = ctx.Pool(processes=self.workers, initializer=_worker_init,
+                                  initargs=(self.css_text, self.allowed_root), maxtasksperchild=TASKS_PER_WORKER)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
     def submit(self, job: Job) -> None:
         self.jobs.append(job)
@@ -164,10 +188,23 @@ class Renderer:
             self.abort()
 
     def abort(self) -> None:
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
+        """Stop the workers, waiting at most :data:`STOP_WAIT` seconds before killing them.
+
+        ``Pool.terminate`` can block for ever (it takes the task queue's lock, which a worker
+        killed mid-read never releases), so it runs in a helper thread that is left behind if
+        it does not finish; the workers are killed either way.
+        """
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        workers = list(getattr(pool, "_pool", ()))
+        stopper = threading.Thread(target=pool.terminate, name="workshopkit-pool-stop", daemon=True)
+        stopper.start()
+        stopper.join(STOP_WAIT)
+        for worker in workers + [w for w in getattr(pool, "_pool", ()) if w not in workers]:
+            if worker.exitcode is None:
+                worker.kill()
+            worker.join(STOP_WAIT)
 
 
 def pool_size(jobs: int, small: bool, workers: int | None) -> int:

@@ -29,7 +29,7 @@ class SiteFiles:
 
     pages: dict[str, str] = field(default_factory=dict)  # docs path -> Markdown
     copies: dict[str, Path] = field(default_factory=dict)  # docs path -> source file
-    nav: list[Any] = field(default_factory=list)
+    nav: list[Any] = field(default_factory=list)  # titles as plain text: the MkDocs adapter escapes them
 
 
 def module_minutes(module: Module) -> tuple[int, int]:
@@ -116,8 +116,8 @@ class SiteGenerator:
                 return links.relative(self._handout_pages[repo_path], page) + frag
             if repo_path.endswith(".md"):
                 return None  # a handout this audience does not see
-            src = self.root / repo_path
-            if src.is_file():
+            src = links.publishable(self.root, repo_path)
+            if src is not None:
                 self.files.copies[repo_path] = src
                 return links.relative(repo_path, page) + frag
             return None
@@ -175,7 +175,9 @@ class SiteGenerator:
     def module_pages(self, m: Module) -> list[Any]:
         page = self.module_page(m)
         self.render("module.md.j2", page, m=m)
-        items: list[Any] = [page]
+        # Every page is titled here, in plain text, so that every title a site shows comes
+        # through the nav (escaped once by the MkDocs adapter), never from a rendered heading.
+        items: list[Any] = [{m.title: page}]
         for s in m.sessions:
             sp = self.session_page(m, s)
             self.render("session.md.j2", sp, m=m, sess=s)

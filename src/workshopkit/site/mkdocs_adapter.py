@@ -7,15 +7,18 @@ module only.
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ..errors import BuildError
-from ..markdown import REQUIRED_EXTENSIONS, SiteConfig
+from ..errors import BuildError, Diagnostic
+from ..htmlsafety import escape_text
+from ..markdown import INCLUDE_EXTENSIONS, REQUIRED_EXTENSIONS, SITE_PLUGINS, SiteConfig, config_position
 from .generate import SiteFiles
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets" / "site"
@@ -50,6 +53,14 @@ def derive_config(base: SiteConfig, files: SiteFiles, audience: str, title_suffi
     # Pages are files (page.html, not page/index.html): the site works from file:// and from a
     # zip, and the addresses printed under QR codes stay valid.
     data["use_directory_urls"] = False
+    # Nothing that runs after the audience gate: no includes, no page-changing plugins, no hooks
+    # (check refuses them; a site is never built with them even if check was bypassed).
+    data["markdown_extensions"] = [e for e in data.get("markdown_extensions") or []
+                                   if (next(iter(e)) if isinstance(e, dict) and e else e) not in INCLUDE_EXTENSIONS]
+    data["plugins"] = [p for p in data.get("plugins") or []
+                       if isinstance(p, (str, dict)) and p
+                       and str(next(iter(p)) if isinstance(p, dict) else p).removeprefix("material/") in SITE_PLUGINS]
+    data.pop("hooks", None)
     listed = {next(iter(e)) if isinstance(e, dict) else e for e in data.get("markdown_extensions") or []}
     data["markdown_extensions"] = list(data.get("markdown_extensions") or []) + [
         name for name in REQUIRED_EXTENSIONS if name not in listed]
@@ -74,7 +85,64 @@ def derive_config(base: SiteConfig, files: SiteFiles, audience: str, title_suffi
         theme["language"] = language
         features = [f for f in theme.get("features", []) if f not in ("navigation.instant", "navigation.instant.prefetch")]
         theme["features"] = features  # instant loading conflicts with offline use
+    return _as_html(data)
+
+
+#: Settings that MkDocs and Material print as HTML, most of them unescaped (nav titles, the site
+#: name in the nav and header, the copyright in the footer, the description in a <meta>). They are
+#: plain text, in the content and in the base mkdocs.yml alike (HTML written there shows as
+#: written), so each is escaped here, once, on its way into the derived config.
+_TEXT_SETTINGS = ("site_name", "site_description", "site_author", "copyright")
+#: Keys under ``extra`` that Material places in scripts or escapes itself: left as written.
+_EXTRA_AS_IS = frozenset({"polyfills", "scope", "analytics"})
+
+
+def _as_html(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with every text the theme prints as HTML escaped once, by :func:`escape_text`.
+
+    The site generator titles every page in the nav, so every title a page shows comes through
+    here. Material prints these texts raw in the nav, header, footer and search index; in a few
+    attributes it escapes them again (``| e``), where the minimal escaping keeps a plain '&' or an
+    apostrophe unchanged; and for ``<title>`` it unescapes them (``striptags``), which is why
+    check refuses '<', '>', entities and backticks in titles, and the post-build scan reads the
+    whole page, head included.
+    """
+    for key in _TEXT_SETTINGS:
+        if isinstance(data.get(key), str):
+            data[key] = escape_text(data[key])
+    data["nav"] = _nav_as_html(data.get("nav") or [])
+    extra = data.get("extra")
+    if isinstance(extra, dict):
+        data["extra"] = {k: v if k in _EXTRA_AS_IS else _strings_as_html(v) for k, v in extra.items()}
+    theme = data.get("theme")
+    palette = theme.get("palette") if isinstance(theme, dict) else None
+    for option in palette if isinstance(palette, list) else [palette]:
+        toggle = option.get("toggle") if isinstance(option, dict) else None
+        if isinstance(toggle, dict) and isinstance(toggle.get("name"), str):
+            toggle["name"] = escape_text(toggle["name"])
     return data
+
+
+def _nav_as_html(nav: list[Any]) -> list[Any]:
+    """The nav with its titles (the keys) escaped; page paths stay as they are."""
+    out: list[Any] = []
+    for item in nav:
+        if isinstance(item, dict):
+            out.append({escape_text(str(title)): _nav_as_html(value) if isinstance(value, list) else value
+                        for title, value in item.items()})
+        else:
+            out.append(item)
+    return out
+
+
+def _strings_as_html(value: Any) -> Any:
+    if isinstance(value, str):
+        return escape_text(value)
+    if isinstance(value, list):
+        return [_strings_as_html(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _strings_as_html(v) for k, v in value.items()}
+    return value
 
 
 def write_docs(files: SiteFiles, gen_dir: Path, config: dict[str, Any]) -> int:
@@ -88,6 +156,8 @@ def write_docs(files: SiteFiles, gen_dir: Path, config: dict[str, Any]) -> int:
     writes = 0
     for rel_path, content in wanted.items():
         path = docs / rel_path
+        if rel_path.startswith("/") or ".." in rel_path.split("/") or not path.resolve().is_relative_to(docs.resolve()):
+            raise BuildError(f"refusing to write '{rel_path}' outside the site's pages")
         if path.is_file() and path.read_bytes() == content:
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -118,8 +188,37 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def run_mkdocs(gen_dir: Path, site_dir: Path) -> None:
-    """Build the site with stock MkDocs in strict mode into ``site_dir``."""
+_CONFIG_VALUE = re.compile(r"^Config value '([^']+)'")
+_PAGE = re.compile(r"'((modules|workshops)/([a-z0-9][a-z0-9-]*)[/.][^']*)'")
+
+
+def _source_of(message: str, base: Path | None) -> tuple[str, int, int]:
+    """The file (line, column) a MkDocs message is about: a setting of the base ``mkdocs.yml``,
+    or the module or workshop file a generated page comes from; ('', 0, 0) when unknown."""
+    m = _CONFIG_VALUE.match(message)
+    if m:
+        line, col = config_position(base, *m.group(1).split(".")) if base is not None and base.is_file() else (0, 0)
+        return "mkdocs.yml", line, col
+    m = _PAGE.search(message)
+    if m:
+        kind, ident = m.group(2), m.group(3)
+        return (f"modules/{ident}/module.yml" if kind == "modules" else f"curriculum/{ident}.yml"), 0, 0
+    return "", 0, 0
+
+
+def _located(head: str, messages: list[str], base: Path | None) -> BuildError:
+    """One error for MkDocs' messages, each led by the source file it is about."""
+    placed = [(_source_of(msg, base), msg) for msg in messages]
+    path, line, col = next((where for where, _ in placed if where[0]), ("", 0, 0))
+    if len(placed) == 1:
+        return BuildError(f"{head}: {messages[0]}", path, line, col)
+    lines = [f"{Diagnostic(*where).where()}: {msg}" if where[0] else msg for where, msg in placed]
+    return BuildError(f"{head}:\n  " + "\n  ".join(lines), path, line, col)
+
+
+def run_mkdocs(gen_dir: Path, site_dir: Path, base: Path | None = None) -> None:
+    """Build the site with stock MkDocs in strict mode into ``site_dir``; problems name the file
+    they come from (``base`` is the repository's ``mkdocs.yml``, for the line of a setting)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, MkDocsException
@@ -131,12 +230,11 @@ def run_mkdocs(gen_dir: Path, site_dir: Path) -> None:
         cfg = load_config(str(gen_dir / "mkdocs.yml"), site_dir=str(site_dir), strict=True)
         build(cfg)
     except (Abort, MkDocsException) as exc:
-        details = "\n  ".join(collector.messages) or str(exc)
-        raise BuildError(f"MkDocs could not build {gen_dir.name} site:\n  {details}") from None
+        raise _located(f"MkDocs could not build the {gen_dir.name} site", collector.messages or [str(exc)], base) from None
     finally:
         logger.removeHandler(collector)
     if collector.messages:
-        raise BuildError("MkDocs reported problems:\n  " + "\n  ".join(collector.messages))
+        raise _located(f"MkDocs reported problems in the {gen_dir.name} site", collector.messages, base)
 
 
 def zip_site(site_dir: Path, dest: Path) -> Path:
@@ -158,3 +256,37 @@ def zip_site(site_dir: Path, dest: Path) -> Path:
                 info.external_attr = 0o644 << 16
                 z.writestr(info, path.read_bytes())
     return dest
+
+
+_INLINE_CODE = re.compile(r"<(script|style)\b[^>]*>(.*?)</\1\s*>", re.S | re.I)
+_TEMPLATE_EXPRESSION = re.compile(r"\{\{.*?\}\}", re.S)
+#: What a template expression inside a theme's script or style may stand for in a built page:
+#: base paths, ids and font names; never a quote, '<', ':' or a backslash.
+_EXPRESSION_VALUE = r"[\w ./-]*"
+
+
+@functools.lru_cache(maxsize=4)
+def theme_inline_code(theme: str = "material") -> tuple[re.Pattern[str], ...]:
+    """The inline scripts and styles that the templates of ``theme`` write, as patterns that a
+    script's or style's text in a built page must match in full to be the theme's own.
+
+    Read from the installed theme's template files, so they follow the theme's version; each
+    ``{{ … }}`` expression stands for a value of :data:`_EXPRESSION_VALUE`. Code that a template
+    builds with ``{% … %}``, or that is nothing but an expression (the theme's JSON settings,
+    judged as data instead), is not reproduced and so never matches.
+    """
+    from mkdocs.theme import Theme
+
+    try:
+        folders = Theme(name=theme).dirs
+    except Exception:  # noqa: BLE001 - no such theme: nothing is the theme's, every script a finding
+        folders = []
+    found: set[str] = set()
+    for folder in folders:
+        for path in sorted(Path(folder).rglob("*.html")):
+            for m in _INLINE_CODE.finditer(path.read_text(encoding="utf-8", errors="replace")):
+                body = m.group(2).strip()
+                parts = _TEMPLATE_EXPRESSION.split(body)
+                if "".join(parts).strip() and "{%" not in body and "{#" not in body:
+                    found.add(_EXPRESSION_VALUE.join(re.escape(part) for part in parts))
+    return tuple(re.compile(pattern) for pattern in sorted(found))
