@@ -495,7 +495,8 @@ CASES: list[Case] = [
          f"{GLOSSARY}:3:", "audience blocks ('/// …') are only allowed in Markdown fields"),
     case("block-in-source-summary",
          replace(LIBRARY, "    reuse: all-rights-reserved\n",
-                 "    reuse: all-rights-reserved\n    summary: |\n      A handbook.\n      /// facilitator\n      x\n      ///\n"),
+                 "    reuse: all-rights-reserved\n    summary: |\n      A handbook.\n      /// facilitator\n      x\n "
+                 "     ///\n"),
          f"{LIBRARY}:9:", "audience blocks ('/// …') are only allowed in Markdown fields"),
     case("quotes-nested-too-deep",
          append(INTRO, "\n" + ">" * 600 + " deep\n"),

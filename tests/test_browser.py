@@ -21,9 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT
 from workshopkit import atomic
 from workshopkit.build import BuildOptions, run_build
+
+from conftest import FIXTURES, ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 

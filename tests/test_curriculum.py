@@ -6,10 +6,11 @@ import re
 
 import pytest
 
-from conftest import ROOT
 from workshopkit.agenda import compute, session_minutes
 from workshopkit.check import check
 from workshopkit.strings import load_strings
+
+from conftest import ROOT
 
 EXPECTED_MODULES = {
     "humanitarian-principles", "migration-context", "identifying-trafficking", "ethical-interviewing",

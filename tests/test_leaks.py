@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from canary import Canaries, make_canary_repo
-from build_helpers import all_files_text, build
 from workshopkit.model import SCHEMAS
 from workshopkit.walk import class_fields, field_visibility
+
+from build_helpers import all_files_text, build
+from canary import Canaries, make_canary_repo
 
 pytestmark = pytest.mark.xdist_group("canary")
 

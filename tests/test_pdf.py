@@ -10,8 +10,9 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from build_helpers import build, pdf_text
 from workshopkit.errors import BuildError
+
+from build_helpers import build, pdf_text
 from conftest import FIXTURES, ROOT
 
 pytestmark = pytest.mark.xdist_group("pdf")
@@ -66,7 +67,7 @@ def test_toc_page_numbers_are_where_the_headings_are(built: Path, doc: str):
                 seen.append(annot["/Dest"])
         targets += [reader.get_destination_page_number(dests[d]) + 1 for d in seen]
     assert len(entries) >= 5 and len(entries) == len(targets)
-    for (title, number), target in zip(entries, targets):
+    for (title, number), target in zip(entries, targets, strict=True):
         assert int(number) == target, f"'{title}' is listed on page {number} but its heading is on page {target}"
         body = pages[target - 1].strip().split("\n")[1:-1]  # without the running head and the footer
         assert title.strip()[:30] in " ".join(" ".join(body).split()), f"'{title}' is not on page {target}"
@@ -218,7 +219,8 @@ def test_a_handout_longer_than_its_limit_fails_the_build_every_time(tmp_path: Pa
     yml.write_text(original.replace("    title: The case of Lin\n", "    title: The case of Lin\n    pages_max: 1\n"),
                    encoding="utf-8")
     for _ in range(2):  # the cached PDF is not reused, and a failure is not cached: the second build says it again
-        with pytest.raises(BuildError, match=r"modules/alpha/handouts/case-lin.md: the handout prints on \d+ pages; its limit is 1"):
+        limit = r"modules/alpha/handouts/case-lin.md: the handout prints on \d+ pages; its limit is 1"
+        with pytest.raises(BuildError, match=limit):
             build(root, site=False)
 
 

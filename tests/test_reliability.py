@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from build_helpers import build
-from conftest import FIXTURES, ROOT
 from workshopkit.build import BuildOptions, run_build
 from workshopkit.errors import BuildError, ContentError
 from workshopkit.site.linkcheck import broken_links
+
+from build_helpers import build
+from conftest import FIXTURES, ROOT
 
 pytestmark = pytest.mark.xdist_group("reliability")
 
@@ -137,6 +138,43 @@ def test_sigterm_mid_build_leaves_previous_build_and_no_temporary_folders(repo: 
     assert leftovers(out) == []
 
 
+def temporary_anywhere(folder: Path) -> list[str]:
+    """Temporary trees and files of builds at any depth (``.staging-*``, ``.old-*``, ``*.tmp*``)."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                  if p.name.startswith((".staging-", ".old-")) or ".tmp" in p.name)
+
+
+def test_sigkill_mid_render_then_a_normal_build_sweeps_what_the_killed_one_left(repo: Path, tmp_path: Path):
+    # Regression: the sweep of a killed build's staging folder ended the next build in a NameError.
+    out = repo / "build"
+    flag = tmp_path / "held"
+    proc = subprocess.Popen([sys.executable, "-c", HELD_BUILD, str(flag), "build", str(repo), "--workers", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and not flag.exists() and proc.poll() is None:
+        time.sleep(0.02)
+    assert flag.exists(), f"the build never reached the PDF stage (exit {proc.poll()})"
+    stale = [p.name for p in out.iterdir() if p.name.startswith(".staging-")]
+    assert stale
+    os.killpg(proc.pid, signal.SIGKILL)  # the build and its PDF workers, as the OOM killer would
+    assert proc.wait(timeout=60) == -signal.SIGKILL
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # the workers end with it
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("the PDF workers outlived the killed build")
+    assert not (out / "site").exists() and not (out / "pdf").exists()  # nothing was swapped in
+
+    report = run_build(BuildOptions(root=repo))
+    assert report.pdf_rendered and (out / "site" / "participant" / "index.html").is_file()
+    assert not any((out / name).exists() for name in stale)
+    assert temporary_anywhere(out) == []
+
+
 def test_a_stop_request_blocks_the_swap_even_when_the_signal_exception_was_lost(tmp_path: Path,
                                                                                monkeypatch: pytest.MonkeyPatch):
     from workshopkit import atomic
@@ -205,7 +243,8 @@ def test_renderer_refuses_files_outside_the_build_folder_and_the_network(tmp_pat
     allowed.mkdir()
     (allowed / "ok.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>')
     css = "@page { size: A4 }"
-    ok = Job(f'<p>fine</p><img alt="ok" src="{(allowed / "ok.svg").as_uri()}">', str(tmp_path / "ok.pdf"), allowed.as_uri() + "/", "ok")
+    ok = Job(f'<p>fine</p><img alt="ok" src="{(allowed / "ok.svg").as_uri()}">', str(tmp_path / "ok.pdf"),
+             allowed.as_uri() + "/", "ok")
     secret = Job('<img alt="x" src="file:///etc/hostname">', str(tmp_path / "secret.pdf"), allowed.as_uri() + "/", "secret")
     remote = Job('<img alt="x" src="https://example.org/x.png">', str(tmp_path / "remote.pdf"), allowed.as_uri() + "/", "remote")
     results = {Path(r.out).name: r for r in render_all([ok, secret, remote], css, allowed, workers=1)}

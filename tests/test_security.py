@@ -30,15 +30,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from build_helpers import all_files_text, build
-from conftest import ROOT
 from workshopkit import links
-from workshopkit.check import check, check_rendered, check_text
+from workshopkit.check import check_rendered, check_text
 from workshopkit.cli import main
 from workshopkit.errors import BuildError
 from workshopkit.htmlsafety import scan_fragment
 from workshopkit.load import TextRef, load_project
 from workshopkit.markdown import load_site_config, to_html
+
+from build_helpers import all_files_text, build
+from conftest import ROOT
 
 INTRO = "modules/alpha/intro.md"
 ROSTER_CANARY = "+82-10-1234-5678"
@@ -98,8 +99,9 @@ def test_check_and_rewriter_read_the_same_links():
                      ("images/pic.png", True, False), ("e.pdf", False, False), ("ref.pdf", False, True)]
     base, root = Path("/repo/modules/alpha"), Path("/repo")
     normalised = links.normalise(text, base, root)
-    assert links.repo_targets(normalised) == ["modules/alpha/form.pdf", "modules/alpha/images/pic.png",
-                                              "modules/alpha/e.pdf", "modules/alpha/ref.pdf"]
+    rewritten = [link.target for link in links.find(normalised) if link.target.startswith(links.PREFIX)]
+    assert rewritten == ["repo:modules/alpha/form.pdf", "repo:modules/alpha/images/pic.png",
+                         "repo:modules/alpha/e.pdf", "repo:modules/alpha/ref.pdf"]
     assert "../../events/roster.csv" in normalised and "[c](code.pdf)" in normalised and "[f](fence.pdf)" in normalised
 
 

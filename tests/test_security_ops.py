@@ -28,12 +28,13 @@ from pathlib import Path
 
 import pytest
 
-from build_helpers import build
-from conftest import FIXTURES, ROOT
 from workshopkit import atomic
 from workshopkit.build import BuildOptions, run_build
 from workshopkit.cli import main
 from workshopkit.errors import BuildError
+
+from build_helpers import build
+from conftest import FIXTURES, ROOT
 
 pytestmark = pytest.mark.xdist_group("reliability")
 

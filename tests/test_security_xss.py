@@ -31,10 +31,11 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from build_helpers import build
-from conftest import FIXTURES, ROOT
 from workshopkit.cli import main
 from workshopkit.errors import BuildError
+
+from build_helpers import build
+from conftest import FIXTURES, ROOT
 
 pytestmark = pytest.mark.xdist_group("site")
 

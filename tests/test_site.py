@@ -7,10 +7,10 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+import yaml
 
 from build_helpers import build
 from conftest import FIXTURES, ROOT
-import yaml
 
 pytestmark = pytest.mark.xdist_group("site")
 

@@ -113,7 +113,7 @@ def compute(workshop: Workshop, modules: dict[str, Module]) -> list[AgendaDay]:
     return days
 
 
-def knowledge_test_items(workshop: Workshop, modules: dict[str, Module]) -> list[tuple[Module, "AssessmentItem"]]:
+def knowledge_test_items(workshop: Workshop, modules: dict[str, Module]) -> list[tuple[Module, AssessmentItem]]:
     """The items of a workshop's pre/post test, in agenda order.
 
     An explicit ``knowledge_test`` list wins; otherwise each objective served by a session in

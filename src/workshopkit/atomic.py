@@ -243,7 +243,7 @@ def sweep(out: Path) -> None:
                 _remove(entry)
     cache = out / ".cache"
     if cache.is_dir() and not cache.is_symlink():
-        for dirpath, dirnames, filenames in os.walk(cache):  # os.walk does not follow links
+        for dirpath, _dirnames, filenames in os.walk(cache):  # os.walk does not follow links
             for name in filenames:
                 if _TMP_FILE.match(name):
                     _remove(Path(dirpath) / name)

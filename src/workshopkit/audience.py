@@ -27,18 +27,27 @@ from .walk import field_visibility, fields
 _DROP = object()
 
 
-@functools.lru_cache(maxsize=None)
+def _constant(value: Any) -> Callable[[], Any]:
+    return lambda: value
+
+
+def _fresh_copy(value: Any) -> Callable[[], Any]:
+    return lambda: copy.deepcopy(value)
+
+
+@functools.cache
 def _fields_of(cls: type[BaseModel]) -> tuple[tuple[str, Visibility | None, Callable[[], Any]], ...]:
     """Each field of a model class: its name, its own visibility and how to make it empty."""
-    out = []
+    out: list[tuple[str, Visibility | None, Callable[[], Any]]] = []
     for name, info in cls.model_fields.items():
         vis = field_visibility(info)
+        empty: Callable[[], Any]
         if info.default_factory is not None:
-            empty = info.default_factory
+            empty = info.default_factory  # type: ignore[assignment]  # the schema's factories take no argument
         else:
             default = info.default
-            empty = (lambda d=default: d) if isinstance(default, (str, int, float, bool, type(None), tuple)) \
-                else (lambda d=default: copy.deepcopy(d))
+            empty = _constant(default) if isinstance(default, (str, int, float, bool, type(None), tuple)) \
+                else _fresh_copy(default)
         out.append((name, Visibility.parse(vis) if vis else None, empty))
     return tuple(out)
 
@@ -95,7 +104,6 @@ class View:
     seeds: list[Source] = field(default_factory=list)
     glossary: Glossary | None = None
     curriculum: Curriculum | None = None
-    hidden_modules: int = 0
 
     def module(self, mid: str) -> Module | None:
         return next((m for m in self.modules if m.id == mid), None)
@@ -131,8 +139,7 @@ def view(project: Project, audience: Audience, closed_label: str = "Closed sessi
     curriculum = gate(project.curriculum, audience) if project.curriculum else None
     glossary = gate(project.glossary, audience) if project.glossary else None
     seeds = [s for s in (gate(x, audience) for x in project.seeds) if s is not None]
-    out = View(audience, visible, seeds=seeds, glossary=glossary, curriculum=curriculum,
-               hidden_modules=len(modules) - len(visible))
+    out = View(audience, visible, seeds=seeds, glossary=glossary, curriculum=curriculum)
     by_id = {m.id: m for m in visible}
     full = {m.id: m for m in project.modules}
     for w in project.workshops:

@@ -170,7 +170,10 @@ def write_module(folder: Path, i: int, source_ids: list[str], words: int = 1500)
     """Write one module: 3 sessions × 4 activities, 1 handout, 6 items; returns its word count."""
     p = Prose(1000 + i)
     scale = words / 1500 * 0.93  # titles and fixed phrases make up the rest
-    w = lambda n: max(3, round(n * scale))  # noqa: E731
+
+    def w(n: int) -> int:
+        return max(3, round(n * scale))
+
     mid = module_id(i)
     topic = _TOPICS[i % len(_TOPICS)]
     (folder / "sessions").mkdir(parents=True, exist_ok=True)
@@ -398,7 +401,7 @@ def _snapshot() -> tuple[float, Any, Any]:
 
 
 def _cpu(r: Any) -> float:
-    return r.ru_utime + r.ru_stime
+    return float(r.ru_utime + r.ru_stime)
 
 
 def _descendants(pid: int) -> list[int]:
@@ -435,7 +438,7 @@ class WorkerWatch:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> "WorkerWatch":
+    def __enter__(self) -> WorkerWatch:
         if Path("/proc/self/task").is_dir():
             self._thread.start()
         return self
@@ -497,7 +500,7 @@ def _noop(_msg: str) -> None:
     pass
 
 
-def child(spec: dict[str, Any]) -> dict[str, Any]:
+def child(spec: dict[str, Any]) -> dict[str, Any]:  # noqa: C901 - one branch per stage measured, each a few lines
     """Run one stage as described by ``spec`` and measure it."""
     import logging
 
@@ -710,7 +713,8 @@ def run_child(spec: dict[str, Any], timeout: float = 7200) -> dict[str, Any]:
     proc = subprocess.run(cmd, capture_output=True, text=True, env=_child_env(), timeout=timeout, check=False)
     for line in proc.stdout.splitlines():
         if line.startswith(RESULT_MARK):
-            return json.loads(line[len(RESULT_MARK):])
+            result: dict[str, Any] = json.loads(line[len(RESULT_MARK):])
+            return result
     raise BenchError(f"stage {spec['stage']} failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
 
 
@@ -756,7 +760,7 @@ def repo_edit_target(root: Path) -> tuple[Path, str, str]:
     raise BenchError("no session text to edit in the repository's modules")
 
 
-def bench_size(n: int | str, repo: Path, work: Path, args: argparse.Namespace, groups: list[str]) -> dict[str, Any]:
+def bench_size(n: int | str, repo: Path, work: Path, args: argparse.Namespace, groups: list[str]) -> dict[str, Any]:  # noqa: C901 - the stages of one size in order
     root = work / f"curriculum-{n}"
     if n == "repo":
         log("the repository's own curriculum: copying it")
@@ -832,12 +836,14 @@ def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 def summarise(size: dict[str, Any]) -> dict[str, Any]:
     st = size["stages"]
-    get = lambda stage, key="wall": st.get(stage, {}).get(key)  # noqa: E731
+
+    def get(stage: str, key: str = "wall") -> Any:
+        return st.get(stage, {}).get(key)
     s: dict[str, Any] = {}
 
     def total(*stages: str) -> float | None:
         vals = [get(x) for x in stages]
-        return None if any(v is None for v in vals) else sum(vals)  # type: ignore[arg-type]
+        return None if any(v is None for v in vals) else float(sum(vals))
 
     s["overhead_s"] = total("load", "check", *(f"generate-{a}" for a in AUDIENCES))
     s["mkdocs_s"] = total(*(f"mkdocs-{a}" for a in AUDIENCES))
@@ -959,7 +965,8 @@ def tables(results: dict[str, Any]) -> str:
         if "incremental_s" in s:
             inc = f"{s['incremental_s']:.2f} ({_pct(s['incremental_ratio'])})"
         pdf_inc = f"{_f(s.get('incremental_pdf_s'))} ({_pct(s.get('incremental_pdf_ratio'))})" if "incremental_s" in s else "–"
-        gen_inc = f"{_f(s.get('incremental_generate_s'))} ({_pct(s.get('incremental_generate_ratio'))})" if "incremental_s" in s else "–"
+        gen_inc = (f"{_f(s.get('incremental_generate_s'))} ({_pct(s.get('incremental_generate_ratio'))})"
+                   if "incremental_s" in s else "–")
         pages = f"{s['incremental_page_writes']} of {s['pages']}" if "pages" in s else "–"
         rendered = (f"{s['incremental_pdf_rendered']} / {s['incremental_pdf_cached']}"
                     if "incremental_pdf_rendered" in s else "–")
@@ -1182,7 +1189,8 @@ def profile_tables(profiles: dict[str, Any]) -> str:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="scripts/bench", description=__doc__.split("\n\n")[0])
     p.add_argument("--sizes", default=None,
-                   help="module counts, comma-separated (default 10,100,1000, the last without sites and full builds); 'repo' measures a copy "
+                   help="module counts, comma-separated (default 10,100,1000, the last without sites and full "
+                        "builds); 'repo' measures a copy "
                         "of the repository's own curriculum")
     p.add_argument("--repeat", type=int, default=3, help="runs per size; the tables show medians (default 3)")
     p.add_argument("--stages", default="all",

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from . import atomic
 from .audience import View, publishing_views
@@ -29,7 +29,43 @@ from .markdown import SiteConfig, load_site_config
 from .site.generate import DOWNLOADS
 from .strings import load_strings
 
-Progress = Callable[[str], None]
+
+@runtime_checkable
+class Progress(Protocol):
+    """What a build reports while it runs: a message for each step, and counts for long stages.
+
+    ``stage(name, total)`` opens a stage of ``total`` items (``"PDFs"``, ``"sites"``) and
+    ``advance(name)`` counts items done; stages may overlap (the PDFs render while the sites
+    build) and ``advance`` may be called from another thread.
+    """
+
+    def __call__(self, message: str) -> None: ...
+
+    def stage(self, name: str, total: int) -> None: ...
+
+    def advance(self, name: str, n: int = 1) -> None: ...
+
+
+class _Messages:
+    """A :class:`Progress` made of a plain message callback (or of nothing): counts are dropped."""
+
+    def __init__(self, say: Callable[[str], None] | None = None):
+        self.say = say
+
+    def __call__(self, message: str) -> None:
+        if self.say is not None:
+            self.say(message)
+
+    def stage(self, name: str, total: int) -> None:
+        pass
+
+    def advance(self, name: str, n: int = 1) -> None:
+        pass
+
+
+def as_progress(progress: Progress | Callable[[str], None] | None) -> Progress:
+    """``progress`` as a :class:`Progress`: a plain ``progress(message)`` callback still works."""
+    return progress if isinstance(progress, Progress) else _Messages(progress)
 
 
 @dataclass
@@ -141,6 +177,7 @@ def build_sites(project: Project, views: dict[str, View], config: SiteConfig, op
         from .guide import editor_guide
 
         guide = editor_guide()
+    progress.stage("sites", sum(1 for name in views if name in opts.audiences))
     for name, v in views.items():
         if name not in opts.audiences:
             continue  # a view only the PDFs need
@@ -174,6 +211,7 @@ def build_sites(project: Project, views: dict[str, View], config: SiteConfig, op
         atomic.mark(site_dir)
         report.seconds[f"mkdocs-{name}"] = time.perf_counter() - t0
         pairs.append((site_dir, opts.out_dir / "site" / name))
+        progress.advance("sites")
     return pairs
 
 
@@ -215,10 +253,10 @@ def pack_offline(stage: Path, opts: BuildOptions, progress: Progress) -> list[tu
     return [(zdir, opts.out_dir / "offline")]
 
 
-def run_build(opts: BuildOptions, progress: Progress | None = None,
+def run_build(opts: BuildOptions, progress: Progress | Callable[[str], None] | None = None,
               pdf_stage: Callable[..., list[tuple[Path, Path]]] | None = None) -> BuildReport:
     """Run the whole build. On any failure the previous outputs stay as they were."""
-    progress = progress or (lambda _msg: None)
+    progress = as_progress(progress)
     report = BuildReport()
     t0 = time.perf_counter()
     progress("checking content")

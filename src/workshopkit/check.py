@@ -19,10 +19,10 @@ from pydantic import BaseModel
 from . import links
 from .agenda import _to_minutes, compute, session_minutes
 from .errors import Diagnostic, name_list
+from .htmlsafety import FORBIDDEN_TAGS, SAFE_SCHEMES, url_scheme
 from .load import Project, TextRef, load_project
 from .model import Module
 from .walk import Loc
-
 
 
 def _suggest(name: str, known: Iterable[str]) -> str:
@@ -68,15 +68,19 @@ class Checker:
     # ---------------------------------------------------------------------------------------
 
     def module(self, m: Module) -> None:
-        p = self.project
-        source_ids = [s.id for s in p.all_sources]
-        module_ids = [x.id for x in p.modules]
         self.unique(m, m.learning_objectives, ("learning_objectives",), "objective")
         self.unique(m, m.sessions, ("sessions",), "session")
         self.unique(m, m.handouts, ("handouts",), "handout")
         self.unique(m, m.assessment, ("assessment",), "assessment item")
-        objectives = [o.id for o in m.learning_objectives]
-        handouts = [h.id for h in m.handouts]
+        self.module_references(m)
+        for si in range(len(m.sessions)):
+            self.session(m, si)
+        self.module_objectives(m)
+
+    def module_references(self, m: Module) -> None:
+        p = self.project
+        source_ids = [s.id for s in p.all_sources]
+        module_ids = [x.id for x in p.modules]
         for i, s in enumerate(m.sessions):
             if s.id in RESERVED_SESSION_IDS:
                 self.add(m, ("sessions", i, "id"), f"'{s.id}' is the name of a page the module already has",
@@ -88,32 +92,38 @@ class Checker:
                 self.ref(m, ("prerequisites", i), pre, module_ids, "module")
         for i, c in enumerate(m.sources):
             self.ref(m, ("sources", i, "ref"), c.ref, source_ids, "source")
-        for si, s in enumerate(m.sessions):
-            self.unique(m, s.activities, ("sessions", si, "activities"), "activity")
-            for oi, o in enumerate(s.objectives):
-                self.ref(m, ("sessions", si, "objectives", oi), o, objectives, "objective")
-            total = session_minutes(s, "full")
-            if total != s.minutes:
-                parts = " + ".join(str(a.minutes) for a in s.activities)
-                self.add(m, ("sessions", si, "minutes"),
-                         f"session is {s.minutes} minutes but its activities add up to {total} ({parts})",
-                         f"set minutes: {total} or change the activities")
-            if m.visibility == "restricted" and s.visibility not in ("restricted",):
-                self.add(m, ("sessions", si, "visibility"), "a session of a restricted module is restricted too",
-                         "write 'visibility: restricted' so the intent is explicit", "warning")
-            if (m.content_warnings.tags and not s.content_warning and s.visibility != "restricted"
-                    and si == 0):
-                self.add(m, ("sessions", si), "the module has content warnings but its first session announces none",
-                         "add 'content_warning:' with a sentence for participants", "warning")
-            for ai, a in enumerate(s.activities):
-                if a.handout is not None:
-                    self.ref(m, ("sessions", si, "activities", ai, "handout"), a.handout, handouts, "handout")
-                if m.sensitivity != "standard" and a.method in ("role-play", "case-study", "simulation") and not a.safety_notes:
-                    self.add(m, ("sessions", si, "activities", ai), f"a {a.method} in a {m.sensitivity} module needs safety_notes",
-                             "say what to watch for and what to do if someone is distressed")
         for hi, h in enumerate(m.handouts):
             for ci, c in enumerate(h.sources):
                 self.ref(m, ("handouts", hi, "sources", ci, "ref"), c.ref, source_ids, "source")
+
+    def session(self, m: Module, si: int) -> None:
+        s = m.sessions[si]
+        objectives = [o.id for o in m.learning_objectives]
+        handouts = [h.id for h in m.handouts]
+        self.unique(m, s.activities, ("sessions", si, "activities"), "activity")
+        for oi, o in enumerate(s.objectives):
+            self.ref(m, ("sessions", si, "objectives", oi), o, objectives, "objective")
+        total = session_minutes(s, "full")
+        if total != s.minutes:
+            parts = " + ".join(str(a.minutes) for a in s.activities)
+            self.add(m, ("sessions", si, "minutes"),
+                     f"session is {s.minutes} minutes but its activities add up to {total} ({parts})",
+                     f"set minutes: {total} or change the activities")
+        if m.visibility == "restricted" and s.visibility not in ("restricted",):
+            self.add(m, ("sessions", si, "visibility"), "a session of a restricted module is restricted too",
+                     "write 'visibility: restricted' so the intent is explicit", "warning")
+        if m.content_warnings.tags and not s.content_warning and s.visibility != "restricted" and si == 0:
+            self.add(m, ("sessions", si), "the module has content warnings but its first session announces none",
+                     "add 'content_warning:' with a sentence for participants", "warning")
+        for ai, a in enumerate(s.activities):
+            if a.handout is not None:
+                self.ref(m, ("sessions", si, "activities", ai, "handout"), a.handout, handouts, "handout")
+            if m.sensitivity != "standard" and a.method in ("role-play", "case-study", "simulation") and not a.safety_notes:
+                self.add(m, ("sessions", si, "activities", ai), f"a {a.method} in a {m.sensitivity} module needs safety_notes",
+                         "say what to watch for and what to do if someone is distressed")
+
+    def module_objectives(self, m: Module) -> None:
+        objectives = [o.id for o in m.learning_objectives]
         for qi, q in enumerate(m.assessment):
             self.ref(m, ("assessment", qi, "objective"), q.objective, objectives, "objective")
             self.item(m, qi)
@@ -184,8 +194,12 @@ class Checker:
                 visit(mid, [mid])
 
     def workshop(self, w: Any) -> None:
-        p = self.project
-        modules = {m.id: m for m in p.modules}
+        modules = {m.id: m for m in self.project.modules}
+        self.workshop_references(w, modules)
+        self.workshop_days(w, modules)
+        self.workshop_support(w, modules)
+
+    def workshop_references(self, w: Any, modules: dict[str, Module]) -> None:
         for di, day in enumerate(w.days):
             for si, slot in enumerate(day.slots):
                 loc: Loc = ("days", di, "slots", si)
@@ -205,7 +219,10 @@ class Checker:
                 items = [q.id for q in modules[mid].assessment]
                 if qid not in items:
                     self.add(w, ("knowledge_test", ti), f"module '{mid}' has no assessment item '{qid}'",
-                             _suggest(qid, items) or ("items: " + name_list(items) if items else "the module has no assessment items"))
+                             _suggest(qid, items) or ("items: " + name_list(items) if items else "the module has no "
+                                                                                                 "assessment items"))
+
+    def workshop_days(self, w: Any, modules: dict[str, Module]) -> None:
         for day in compute(w, modules):
             if day.overrun > 0:
                 self.add(w, ("days", day.index, "end"),
@@ -221,6 +238,8 @@ class Checker:
                              f"more than 120 minutes without a break on day {day.index + 1} (until {row.end})",
                              "add a break", "warning")
                     run = 0
+
+    def workshop_support(self, w: Any, modules: dict[str, Module]) -> None:
         used = set()
         for day in w.days:
             for slot in day.slots:
@@ -282,7 +301,8 @@ class Checker:
                          _suggest(m.track, track_ids) or f"tracks in curriculum/curriculum.yml: {name_list(track_ids)}",
                          "warning")
             elif m.id not in listed:
-                self.add(m, ("id",), f"module '{m.id}' is not listed in curriculum/curriculum.yml; it is shown after the listed modules",
+                self.add(m, ("id",), f"module '{m.id}' is not listed in curriculum/curriculum.yml; it is shown after "
+                                     f"the listed modules",
                          f"add it under track '{m.track}'", "warning")
 
     def texts(self) -> None:
@@ -354,7 +374,8 @@ def check_titles(project: Project, diags: list[Diagnostic]) -> None:
                 elif c in "\r\n":
                     what, hint = "a line break", "a title is one line"
                 elif c == "&" and (entity or reference_at(text, i)):
-                    written = entity.group() if entity else re.match(r"&#?[A-Za-z0-9]*;?", text[i:]).group()
+                    spelt = re.match(r"&#?[A-Za-z0-9]*;?", text[i:])
+                    written = entity.group() if entity else spelt.group() if spelt else "&"
                     what, hint = f"the HTML entity '{written}'", f"write the character itself instead of '{written}'"
                 else:
                     continue
@@ -379,13 +400,10 @@ def check_titles(project: Project, diags: list[Diagnostic]) -> None:
 
 _RAW_TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][\w-]*)([^<>]*)>")  # [^<>]: linear on a line of many '<'
 _EVENT_ATTR = re.compile(r"\bon[a-z]+\s*=", re.I)
-_DANGEROUS_URL = re.compile(r"^\s*(javascript|vbscript|data|file):", re.I)
 _HTML_URL_ATTR = re.compile(r"\b(?:href|src)\s*=\s*[\"']?\s*([^\"'\s>]+)", re.I)
 _ALLOWED_TAGS = {"br", "sup", "sub", "abbr", "kbd", "mark", "small", "span", "div", "p", "strong", "em", "b", "i",
                  "u", "s", "del", "ins", "dl", "dt", "dd", "details", "summary", "table", "thead", "tbody", "tr",
                  "th", "td", "caption", "figure", "figcaption", "hr", "a", "img", "ol", "ul", "li", "q", "cite"}
-_FORBIDDEN_TAGS = {"script", "iframe", "object", "embed", "style", "form", "input", "button", "link", "meta",
-                   "base", "frame", "frameset", "svg", "math", "textarea", "select", "applet", "template"}
 
 
 _FENCE_LINE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
@@ -527,7 +545,6 @@ def check_text(t: TextRef, project: Project, diags: list[Diagnostic]) -> None:
     def add(no: int, col: int, message: str, hint: str = "", severity: str = "error") -> None:
         diags.append(Diagnostic(t.file, t.line + no - 1, col, t.key, message, hint, severity))
 
-    root = project.root
     for no, line in _strip_code(t.text):
         if _too_nested(line):
             add(no, 1, f"quotes or lists nested more than {MAX_NESTING} deep", _NESTING_HINT)
@@ -535,27 +552,33 @@ def check_text(t: TextRef, project: Project, diags: list[Diagnostic]) -> None:
             tag = m.group(2).lower()
             attrs = m.group(3)
             col = m.start() + 1
-            if tag in _FORBIDDEN_TAGS and not m.group(1):  # one report per element, not for its closing tag too
+            if tag in FORBIDDEN_TAGS and not m.group(1):  # one report per element, not for its closing tag too
                 add(no, col, f"raw HTML <{tag}> is not allowed", "use Markdown instead")
             elif tag not in _ALLOWED_TAGS and not m.group(1):
-                add(no, col, f"raw HTML <{tag}> is not allowed", "use Markdown, or one of the simple tags (br, sup, abbr, details …)")
+                add(no, col, f"raw HTML <{tag}> is not allowed", "use Markdown, or one of the simple tags (br, sup, "
+                                                                 "abbr, details …)")
             if _EVENT_ATTR.search(attrs):
                 add(no, col, "event-handler attributes (on…=) are not allowed in raw HTML", "remove the attribute")
             if re.search(r"\bstyle\s*=", attrs, re.I):
                 add(no, col, "inline style attributes are not allowed", "remove the style; the theme styles the page")
             for u in _HTML_URL_ATTR.finditer(attrs):
-                if _DANGEROUS_URL.match(u.group(1)):
-                    add(no, col, f"the URL '{u.group(1)[:30]}' uses a scheme that is not allowed", "link to http(s) addresses or files in the module")
+                scheme = url_scheme(u.group(1))
+                if scheme and scheme not in SAFE_SCHEMES:
+                    add(no, col, f"the URL '{u.group(1)[:30]}' uses a scheme that is not allowed",
+                        "link to http(s) addresses or files in the module")
             if tag == "img":
                 add(no, col, "images are written in Markdown, not as raw <img>",
                     "write ![what the image shows](images/name.png) with the image in the module folder")
     check_links(t, project, add)
 
 
+#: (message, hint) of a link problem; None when the link is fine.
+Problem = tuple[str, str] | None
+
+
 def check_links(t: TextRef, project: Project, add: Any) -> None:
     """Judge every link and image that :func:`links.find` reads, the one reader that the loader
     and the publishers also use: what is not judged here is never rewritten or copied."""
-    root = project.root
     unclosed = links.unclosed_comment(t.text)
     if unclosed >= 0:
         no = t.text.count("\n", 0, unclosed) + 1
@@ -567,71 +590,78 @@ def check_links(t: TextRef, project: Project, add: Any) -> None:
         add(crowded, 1, f"a paragraph with more than {links.MAX_BRACKETS} '[' or '<'",
             "split the text into paragraphs; renderers slow down sharply on such input")
     for link in links.find(text):
-        no, col = link.line_col(text)
-        image, label, target = link.image, link.label, link.target.strip()
-        if not target:
-            add(no, col, "a link without a target", "write [text](target)")
-            continue
-        if link.masked:
-            add(no, col, "a link target with a backslash or a backtick", "write the file name or address as it is")
-            continue
-        scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", target)
-        if scheme and image:
-            add(no, col, "images must be files in the module folder, not web addresses",
-                "download the image (if its licence allows) and write ![what it shows](images/name.png)")
-            continue
-        if scheme:
-            if scheme.group(1).lower() not in ("http", "https", "mailto", "tel"):
-                add(no, col, f"links with the scheme '{scheme.group(1)}:' are not allowed",
-                    "use an http(s) address, or a file in the module folder")
-            elif scheme.group(1).lower() in ("http", "https") and not re.match(r"^https?://[^\s/$.?#][^\s]*$", target):
-                add(no, col, f"'{target}' is not a valid web address")
-            continue
-        if target.startswith("#"):
-            continue
-        path_part = target.split("#", 1)[0]
-        if t.plain:
-            add(no, col, "this field is plain text: links to files are not followed here",
+        problem = _judge_link(link, t, project)
+        if problem:
+            add(*link.line_col(text), *problem)
+
+
+def _judge_link(link: links.Link, t: TextRef, project: Project) -> Problem:
+    target = link.target.strip()
+    if not target:
+        return "a link without a target", "write [text](target)"
+    if link.masked:
+        return "a link target with a backslash or a backtick", "write the file name or address as it is"
+    scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", target)
+    if scheme:
+        return _judge_address(target, scheme.group(1).lower(), link.image)
+    if target.startswith("#"):
+        return None
+    path_part = target.split("#", 1)[0]
+    if t.plain:
+        return ("this field is plain text: links to files are not followed here",
                 "move the link into a Markdown field (summary, participant, body …) or link to a web address")
-            continue
-        if path_part.startswith("/"):
-            add(no, col, "absolute paths are not allowed", "link relative to this file")
-            continue
-        repo = links.repo_path(path_part, t.base, root)
-        if repo is None or not repo.startswith("modules/"):
-            add(no, col, f"'{target}' points outside the modules folder", "link to files in the modules folder")
-            continue
-        if not links.SAFE_PATH.match(repo):
-            add(no, col, f"the file name '{path_part[:60]}' has characters that links cannot carry",
+    if path_part.startswith("/"):
+        return "absolute paths are not allowed", "link relative to this file"
+    return _judge_file(path_part, target, link, t, project)
+
+
+def _judge_address(target: str, scheme: str, image: bool) -> Problem:
+    if image:
+        return ("images must be files in the module folder, not web addresses",
+                "download the image (if its licence allows) and write ![what it shows](images/name.png)")
+    if scheme not in ("http", "https", "mailto", "tel"):
+        return f"links with the scheme '{scheme}:' are not allowed", "use an http(s) address, or a file in the module folder"
+    if scheme in ("http", "https") and not re.match(r"^https?://[^\s/$.?#][^\s]*$", target):
+        return f"'{target}' is not a valid web address", ""
+    return None
+
+
+def _judge_file(path_part: str, target: str, link: links.Link, t: TextRef, project: Project) -> Problem:
+    """A link to a file: inside a module folder, reached without a symbolic link, of a kind that
+    is published (the judgement :func:`links.publishable` makes again before copying)."""
+    root = project.root
+    repo = links.repo_path(path_part, t.base, root)
+    if repo is None or not repo.startswith("modules/"):
+        return f"'{target}' points outside the modules folder", "link to files in the modules folder"
+    if not links.SAFE_PATH.match(repo):
+        return (f"the file name '{path_part[:60]}' has characters that links cannot carry",
                 "name files with letters, digits, '-', '_' and '.' only")
-            continue
-        symlink = links.symlink_on_path(root, repo)
-        if symlink:
-            add(no, col, f"'{path_part}' goes through the symbolic link '{symlink}'",
-                "put the file itself in the module folder")
-            continue
-        dest = root / repo
-        try:
-            exists = dest.exists()
-        except (OSError, ValueError):  # too long, a NUL byte
-            add(no, col, f"link target '{path_part[:40]}' is not a usable file name", "check the file name")
-            continue
-        if not exists:
-            add(no, col, f"link target '{path_part}' not found", "check the file name")
-            continue
-        suffix = dest.suffix.lower()
-        if image:
-            if suffix not in links.IMAGE_EXT:
-                add(no, col, f"'{path_part}' is not an image that is published", "use PNG, JPEG, GIF or WebP")
-            elif links.publishable(root, repo) is None:
-                add(no, col, f"'{path_part}' is not a file that is published", "link to an image inside a module folder")
-            if not label.strip():
-                add(no, col, "an image needs alt text", "write ![what the image shows](file.png)")
-        elif suffix == ".md":
-            if not project.handout_for_file(dest):
-                add(no, col, f"'{path_part}' is not the file of a handout", "link to a handout's file, or to a web address")
-        elif links.publishable(root, repo) is None:
-            add(no, col, f"'{path_part}' is not a file that is published", "link to a handout, an image or a PDF")
+    symlink = links.symlink_on_path(root, repo)
+    if symlink:
+        return f"'{path_part}' goes through the symbolic link '{symlink}'", "put the file itself in the module folder"
+    dest = root / repo
+    try:
+        exists = dest.exists()
+    except (OSError, ValueError):  # too long, a NUL byte
+        return f"link target '{path_part[:40]}' is not a usable file name", "check the file name"
+    if not exists:
+        return f"link target '{path_part}' not found", "check the file name"
+    suffix = dest.suffix.lower()
+    if link.image:
+        if suffix not in links.IMAGE_EXT:
+            return f"'{path_part}' is not an image that is published", "use PNG, JPEG, GIF or WebP"
+        if links.publishable(root, repo) is None:
+            return f"'{path_part}' is not a file that is published", "link to an image inside a module folder"
+        if not link.label.strip():
+            return "an image needs alt text", "write ![what the image shows](file.png)"
+        return None
+    if suffix == ".md":
+        if not project.handout_for_file(dest):
+            return f"'{path_part}' is not the file of a handout", "link to a handout's file, or to a web address"
+        return None
+    if links.publishable(root, repo) is None:
+        return f"'{path_part}' is not a file that is published", "link to a handout, an image or a PDF"
+    return None
 
 
 def _crowded_paragraph(text: str) -> int:

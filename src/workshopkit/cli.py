@@ -78,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     except WorkshopkitError as exc:
         # The message may quote content, a file name or an argument: shown as text, never as
         # terminal escapes or console markup.
-        Console(emoji=False, stderr=True, highlight=False, soft_wrap=True).print(f"[red]error:[/red] {escape(shown(str(exc), keep_lines=True))}")
+        Console(emoji=False, stderr=True, highlight=False, soft_wrap=True).print("[red]error:[/red] "
+                                                                                 f"{escape(shown(str(exc), keep_lines=True))}")
         return 1
     except KeyboardInterrupt:
         return 130

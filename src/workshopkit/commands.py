@@ -7,9 +7,12 @@ import os
 import signal
 import threading
 from pathlib import Path
+from types import TracebackType
 
-from rich.console import Console
+from rich.console import Console, Group
+from rich.live import Live
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from .errors import ContentError, shown
 
@@ -39,6 +42,48 @@ def _stop(signum: int, frame: object) -> None:
     raise _Stopped(signum)
 
 
+class ConsoleProgress:
+    """A build's progress on the console.
+
+    On a terminal: a live display, gone when the build ends, with the current step and a bar
+    with counts for each long stage ("PDFs 23/60"). Otherwise (a pipe, a log file, CI, a dumb
+    terminal): one plain line per step, no counts, no control sequences.
+    """
+
+    def __init__(self, console: Console):
+        self.console = console
+        self.live: Live | None = None
+        self.tasks: dict[str, TaskID] = {}
+        self.steps = Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console)
+        self.bars = Progress(TextColumn("  {task.description}"), BarColumn(), MofNCompleteColumn(),
+                             TimeElapsedColumn(), console=console)
+        self.step = self.steps.add_task("building", total=None)
+        if console.is_interactive:  # a terminal that can redraw (not TERM=dumb)
+            self.live = Live(Group(self.steps, self.bars), console=console, transient=True, refresh_per_second=8)
+
+    def __enter__(self) -> ConsoleProgress:
+        if self.live is not None:
+            self.live.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if self.live is not None:
+            self.live.stop()
+
+    def __call__(self, message: str) -> None:
+        if self.live is None:
+            self.console.print(escape(message))
+        else:
+            self.steps.update(self.step, description=escape(message))
+
+    def stage(self, name: str, total: int) -> None:
+        self.tasks[name] = self.bars.add_task(escape(name), total=total)
+
+    def advance(self, name: str, n: int = 1) -> None:
+        if name in self.tasks:
+            self.bars.advance(self.tasks[name], n)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     """Build; Ctrl+C or SIGTERM stops it with one line and exit code 128 + the signal's number
     (130 for Ctrl+C), leaving the previous build as it was."""
@@ -60,11 +105,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         if handler is not signal.SIG_IGN:  # a signal ignored by whoever started us stays ignored
             signal.signal(sig, _stop)
     try:
-        with console.status("building", spinner="dots") as status:
-            def progress(message: str) -> None:
-                status.update(message)
-                console.log(message)
-
+        with ConsoleProgress(console) as progress:
             report = run_build(opts, progress)
     except ContentError as exc:
         print_diagnostics(sorted(exc.diagnostics), root, "text", Console(emoji=False, highlight=False, soft_wrap=True))
@@ -107,14 +148,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--pdf", action="store_true", help="build the PDFs (alone, unless --site is given too)")
     p.add_argument("--audience", choices=["participant", "facilitator", "all"], default="all")
     p.add_argument("--include-restricted", action="store_true",
-                   help="put closed-door material into the facilitator outputs and the restricted pack (written to build/restricted/ unless --out is given)")
-    p.add_argument("--zip", action="store_true", help="also pack the participant site into build/offline/ for use without a network")
+                   help="put closed-door material into the facilitator outputs and the restricted pack "
+                        "(written to build/restricted/ unless --out is given)")
+    p.add_argument("--zip", action="store_true",
+                   help="also pack the participant site into build/offline/ for use without a network")
     p.add_argument("--only", metavar="ID", help="build one module, or one workshop and its modules")
     p.add_argument("--paper", choices=["A4", "Letter"], default="A4", help="paper size of the PDFs")
     p.add_argument("--workers", type=int, help="PDF worker processes (default: one per core)")
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("clean", help="delete the output folder (only if workshopkit made everything in it; links are never followed)")
+    p = sub.add_parser("clean", help="delete the output folder "
+                                     "(only if workshopkit made everything in it; links are never followed)")
     p.add_argument("path", nargs="?", help="repository folder (default: the current folder)")
     p.add_argument("--out", help="output folder (default: <path>/build)")
     p.set_defaults(func=cmd_clean)

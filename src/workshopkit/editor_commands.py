@@ -81,7 +81,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--audience", choices=["participant", "facilitator"], default="participant")
     p.add_argument("--port", type=int, default=8000, help="port of the preview server (default: 8000)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    p.add_argument("--out", help="output folder (default: <path>/build); the preview works in <out>/.serve-<pid>-<audience>/, removed when it stops")
+    p.add_argument("--out", help="output folder (default: <path>/build); the preview works in "
+                                 "<out>/.serve-<pid>-<audience>/, removed when it stops")
     p.add_argument("--include-restricted", action="store_true",
                    help="show closed-door material in the facilitator preview")
     p.set_defaults(func=cmd_serve)

@@ -45,7 +45,8 @@ def type_name(annotation: Any) -> str:
             return " \\| ".join(f"`{m.value}`" for m in annotation)
         if issubclass(annotation, BaseModel):
             return f"[{annotation.__name__}](#{annotation.__name__.lower()})"
-        return {"str": "text", "int": "number", "bool": "yes/no", "date": "date (YYYY-MM-DD)"}.get(annotation.__name__, annotation.__name__)
+        labels = {"str": "text", "int": "number", "bool": "yes/no", "date": "date (YYYY-MM-DD)"}
+        return labels.get(annotation.__name__, annotation.__name__)
     return str(annotation).replace("typing.", "")
 
 

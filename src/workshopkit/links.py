@@ -73,7 +73,7 @@ def _destination_parser() -> Callable[[str, int], tuple[str, str | None, int, bo
     from markdown.inlinepatterns import LINK_RE, LinkInlineProcessor
 
     md = markdown.Markdown()
-    md.treeprocessors["inline"].stashed_nodes = {}  # titles are unescaped against it; ours has none
+    md.treeprocessors["inline"].stashed_nodes = {}  # type: ignore[attr-defined]  # titles are unescaped against it
     return LinkInlineProcessor(LINK_RE, md).getLink
 
 
@@ -335,18 +335,14 @@ def rewrite(text: str, resolve: Callable[[str, str], str | None]) -> str:
         elif link.definition:
             edits.append((link.start, link.end, ""))
         else:
-            edits.append((link.start, link.end, link.label))
+            # The label stays as text, with the links inside it (an image) mapped in turn.
+            edits.append((link.start, link.end, rewrite(link.label, resolve) if "[" in link.label else link.label))
     return _replace(text, edits)
 
 
 def relative(target: str, page: str) -> str:
     """A path from the page ``page`` (docs-relative) to ``target`` (docs-relative)."""
     return posixpath.relpath(target, posixpath.dirname(page) or ".")
-
-
-def repo_targets(text: str) -> list[str]:
-    """The repository paths that the ``repo:`` links of ``text`` point to."""
-    return [link.target[len(PREFIX):].partition("#")[0] for link in find(text) if link.target.startswith(PREFIX)]
 
 
 # --------------------------------------------------------------------------------------------

@@ -73,9 +73,6 @@ class Project:
     def file_of(self, obj: BaseModel) -> str:
         return self.files.get(id(obj), "")
 
-    def doc_of(self, obj: BaseModel) -> YamlDoc | None:
-        return self.docs.get(self.file_of(obj))
-
     def where(self, obj: BaseModel, loc: Loc) -> tuple[str, int, int]:
         path = self.file_of(obj)
         doc = self.docs.get(path)
@@ -203,7 +200,8 @@ def parse_model(cls: type[M], doc: YamlDoc, display: str, diags: list[Diagnostic
     if not isinstance(doc.data, dict):
         # An empty file has no line to show; otherwise: where its list or text starts.
         line, col = doc.where(()) if doc.data is not None else (0, 0)
-        diags.append(Diagnostic(display, line, col, "", f"expected a mapping of keys at the top of the file, found {_describe(doc.data)}",
+        diags.append(Diagnostic(display, line, col, "", "expected a mapping of keys at the top of the file, found "
+                                                        f"{_describe(doc.data)}",
                                 "start the file with 'id: …' and the other keys"))
         return None
     try:
@@ -292,74 +290,91 @@ def resolve_texts(project: Project, obj: BaseModel, doc: YamlDoc, display: str, 
                                         "add 'file: my-handout.md'"))
             continue
         if not (is_markdown(visit.info) or is_file_field):
-            # Plain text fields: still gate-proof, but a block there is always a mistake.
-            if "///" in value and blocks.has_blocks(value):
-                line, col = doc.where(visit.loc)
-                diags.append(Diagnostic(display, line, col, key, "audience blocks ('/// …') are only allowed in Markdown fields",
-                                        "move the text into a Markdown field such as 'facilitator'"))
-            elif blocks.may_hide(value) and blocks.lookalikes(value):
-                first = blocks.lookalikes(value)[0]
-                start = doc.text_lines.get(visit.loc, doc.where(visit.loc)[0])
-                diags.append(Diagnostic(display, start + first.line - 1, doc.where(visit.loc)[1] if first.line == 1 else 1,
-                                        key, first.message, first.hint))
-            if "<!--" in value:  # an author's note, never part of any output
-                _store(visit, links.strip_comments(value))
-            if any(c in value for c in "<&[{"):
-                # The sites place plain text in Markdown pages too: the same HTML and link rules apply.
-                project.texts.append(TextRef(display, doc.text_lines.get(visit.loc, doc.where(visit.loc)[0]), key,
-                                             value, folder, plain=True))
+            _plain_text(project, visit, doc, display, folder, diags)
             continue
         text, file_display, start, base = value, display, doc.text_lines.get(visit.loc, doc.where(visit.loc)[0]), folder
         if MD_FILE.match(value.strip()) and "\n" not in value.strip():
-            target = (folder / value.strip()).resolve()
-            line, col = doc.where(visit.loc)
-            if not target.is_relative_to(folder.resolve()):
-                diags.append(Diagnostic(display, line, col, key, f"'{value}' points outside the module folder",
-                                        "keep Markdown files inside the module folder"))
+            named = _named_file(project, visit, doc, display, folder, diags)
+            if named is None:
                 continue
-            file_display = rel(target, root)
-            if links.symlink_on_path(root, file_display) is not None:
-                continue  # reported as a symbolic link; never read through it
-            if not _exists(target):
-                existing = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.md"))
-                close = difflib.get_close_matches(value.strip(), existing, n=1, cutoff=0.5)
-                hint = f"did you mean '{close[0]}'?" if close else "create the file or fix the name"
-                diags.append(Diagnostic(display, line, col, key, f"Markdown file '{value.strip()}' not found", hint))
-                continue
-            owner = f"{display}:{line}"
-            if target in project.md_owners:
-                diags.append(Diagnostic(display, line, col, key,
-                                        f"'{value.strip()}' is already used at {project.md_owners[target]}",
-                                        "a Markdown file is named from one place only (its visibility follows that "
-                                        "place); copy the text, or link to the handout"))
-                continue
-            project.md_owners[target] = owner
-            loaded, problem = _read_markdown(target, file_display)
-            if problem:
-                diags.append(problem)
-                continue
-            assert loaded is not None
-            text, start, base = loaded, 1, target.parent
-            project.inputs[file_display] = target
-            target_field = "body" if is_file_field else visit.name
+            text, file_display, start, base = named
         elif is_file_field:
             line, col = doc.where(visit.loc)
             diags.append(Diagnostic(display, line, col, key, f"'{value}' is not the name of a Markdown file",
                                     "write a file name ending in .md"))
             continue
+        in_key = key if file_display == display else ""
         for problem in blocks.check_blocks(text):
-            diags.append(Diagnostic(file_display, start + problem.line - 1, 1, key if file_display == display else "",
-                                    problem.message, problem.hint))
+            diags.append(Diagnostic(file_display, start + problem.line - 1, 1, in_key, problem.message, problem.hint))
         fence = blocks.unclosed_fence(text)
         if fence:
-            diags.append(Diagnostic(file_display, start + fence - 1, 1, key if file_display == display else "",
-                                    "this code fence is never closed", "add a line with the same ``` (or ~~~) where the code ends"))
+            diags.append(Diagnostic(file_display, start + fence - 1, 1, in_key, "this code fence is never closed",
+                                    "add a line with the same ``` (or ~~~) where the code ends"))
         project.texts.append(TextRef(file_display, start, key, text, base))
         # Publishers place pages elsewhere: make relative links independent of this file.
         if is_file_field:
             visit.owner.body = links.normalise(text, base, root)  # type: ignore[attr-defined]
         else:
             _store(visit, links.normalise(text, base, root))
+
+
+def _plain_text(project: Project, visit: Visit, doc: YamlDoc, display: str, folder: Path,
+                diags: list[Diagnostic]) -> None:
+    """A plain-text field: no blocks (a block there is always a mistake), no comments, and the
+    same HTML and link rules as Markdown, since the sites place plain text in Markdown pages."""
+    value: str = visit.value
+    key = dotted(visit.loc)
+    start = doc.text_lines.get(visit.loc, doc.where(visit.loc)[0])
+    if "///" in value and blocks.has_blocks(value):
+        line, col = doc.where(visit.loc)
+        diags.append(Diagnostic(display, line, col, key, "audience blocks ('/// …') are only allowed in Markdown fields",
+                                "move the text into a Markdown field such as 'facilitator'"))
+    elif blocks.may_hide(value):
+        found = blocks.lookalikes(value)
+        if found:
+            col = doc.where(visit.loc)[1] if found[0].line == 1 else 1
+            diags.append(Diagnostic(display, start + found[0].line - 1, col, key, found[0].message, found[0].hint))
+    if "<!--" in value:  # an author's note, never part of any output
+        _store(visit, links.strip_comments(value))
+    if any(c in value for c in "<&[{"):
+        project.texts.append(TextRef(display, start, key, value, folder, plain=True))
+
+
+def _named_file(project: Project, visit: Visit, doc: YamlDoc, display: str, folder: Path,
+                diags: list[Diagnostic]) -> tuple[str, str, int, Path] | None:
+    """(text, display path, first line, folder) of the Markdown file a field names, or None
+    with the problem reported: outside the module, missing, a symbolic link, named twice."""
+    root = project.root
+    value: str = visit.value.strip()
+    key = dotted(visit.loc)
+    target = (folder / value).resolve()
+    line, col = doc.where(visit.loc)
+    if not target.is_relative_to(folder.resolve()):
+        diags.append(Diagnostic(display, line, col, key, f"'{value}' points outside the module folder",
+                                "keep Markdown files inside the module folder"))
+        return None
+    file_display = rel(target, root)
+    if links.symlink_on_path(root, file_display) is not None:
+        return None  # reported as a symbolic link; never read through it
+    if not _exists(target):
+        existing = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.md"))
+        close = difflib.get_close_matches(value, existing, n=1, cutoff=0.5)
+        hint = f"did you mean '{close[0]}'?" if close else "create the file or fix the name"
+        diags.append(Diagnostic(display, line, col, key, f"Markdown file '{value}' not found", hint))
+        return None
+    if target in project.md_owners:
+        diags.append(Diagnostic(display, line, col, key, f"'{value}' is already used at {project.md_owners[target]}",
+                                "a Markdown file is named from one place only (its visibility follows that "
+                                "place); copy the text, or link to the handout"))
+        return None
+    project.md_owners[target] = f"{display}:{line}"
+    loaded, problem = _read_markdown(target, file_display)
+    if problem:
+        diags.append(problem)
+        return None
+    assert loaded is not None
+    project.inputs[file_display] = target
+    return loaded, file_display, 1, target.parent
 
 
 # --------------------------------------------------------------------------------------------
@@ -412,96 +427,103 @@ def load_project(root: Path) -> tuple[Project, list[Diagnostic]]:
                                 "run the command in a workshopkit repository, or start one with 'workshopkit new module ID'"))
         return project, diags
 
-    links_found = _symlinks(root)
-    for link in links_found:
+    for link in _symlinks(root):
         diags.append(Diagnostic(rel(link, root), 0, 0, "", "symbolic links are not allowed in content folders",
                                 "replace the link by the file or folder itself"))
-    modules_dir = root / "modules"
-    if modules_dir.is_dir():
-        for folder in sorted(p for p in modules_dir.iterdir()
-                             if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")):
-            path = folder / "module.yml"
-            if not _exists(path):
-                diags.append(Diagnostic(rel(folder, root), 0, 0, "", "module folder without module.yml",
-                                        "add module.yml or remove the folder"))
-                continue
-            doc, display = _load_yaml(path, root, diags)
-            if doc is None:
-                project.broken.add(folder.name)
-                continue
-            project.inputs[display] = path
-            module = parse_model(Module, doc, display, diags)
-            if module is None:
-                project.broken.add(folder.name)
-                continue
-            project.docs[display] = doc
-            project.files[id(module)] = display
-            if module.id != folder.name:
-                line, col = doc.where(("id",))
-                diags.append(Diagnostic(display, line, col, "id", f"id '{module.id}' differs from the folder name '{folder.name}'",
-                                        f"write 'id: {folder.name}' or rename the folder"))
-            resolve_texts(project, module, doc, display, folder, diags)
-            project.modules.append(module)
-
-    curriculum = root / "curriculum"
-    if curriculum.is_dir():
-        for path in sorted(curriculum.glob("*.yml")):
-            doc, display = _load_yaml(path, root, diags)
-            if doc is None:
-                continue
-            project.inputs[display] = path
-            project.docs[display] = doc
-            if path.name in ("glossary.yml", "curriculum.yml"):
-                attr, cls = ("glossary", Glossary) if path.name == "glossary.yml" else ("curriculum", Curriculum)
-                obj = parse_model(cls, doc, display, diags)
-                if obj is not None:
-                    setattr(project, attr, obj)
-                    project.files[id(obj)] = display
-                    resolve_texts(project, obj, doc, display, curriculum, diags)
-            else:
-                workshop = parse_model(Workshop, doc, display, diags)
-                if workshop is None:
-                    continue
-                project.files[id(workshop)] = display
-                if workshop.id != path.stem:
-                    line, col = doc.where(("id",))
-                    diags.append(Diagnostic(display, line, col, "id", f"id '{workshop.id}' differs from the file name '{path.stem}'",
-                                            f"write 'id: {path.stem}' or rename the file"))
-                resolve_texts(project, workshop, doc, display, curriculum, diags)
-                project.workshops.append(workshop)
-        for path in sorted((curriculum / "sources").glob("*.yml")):
-            doc, display = _load_yaml(path, root, diags)
-            lib = parse_model(SourceLibrary, doc, display, diags) if doc else None
-            if doc is None or lib is None:
-                project.broken.add("*sources")
-                continue
-            project.inputs[display] = path
-            project.docs[display] = doc
-            project.sources.extend(lib.sources)
-            for src in lib.sources:
-                project.files[id(src)] = display
-            resolve_texts(project, lib, doc, display, curriculum, diags)
-        for extra in sorted(curriculum.rglob("*.yaml")):
-            diags.append(Diagnostic(rel(extra, root), 0, 0, "", "workshop files end in .yml", "rename it to .yml"))
-
-    seeds_dir = root / "seeds"
-    if seeds_dir.is_dir():
-        for path in sorted(seeds_dir.glob("*.yml")):
-            doc, display = _load_yaml(path, root, diags)
-            if doc is None:
-                project.broken.add(path.stem)
-                continue
-            project.inputs[display] = path
-            project.docs[display] = doc
-            seed = parse_model(Source, doc, display, diags)
-            if seed is None:
-                project.broken.add(path.stem)
-                continue
-            project.files[id(seed)] = display
-            if seed.id != path.stem:
-                line, col = doc.where(("id",))
-                diags.append(Diagnostic(display, line, col, "id", f"id '{seed.id}' differs from the file name '{path.stem}'",
-                                        f"write 'id: {path.stem}' or rename the file"))
-            resolve_texts(project, seed, doc, display, seeds_dir, diags)
-            project.seeds.append(seed)
+    _load_modules(project, diags)
+    _load_curriculum(project, diags)
+    _load_seeds(project, diags)
     return project, diags
+
+
+def _id_matches(doc: YamlDoc, display: str, got: str, want: str, what: str, diags: list[Diagnostic]) -> None:
+    if got != want:
+        line, col = doc.where(("id",))
+        diags.append(Diagnostic(display, line, col, "id", f"id '{got}' differs from the {what} '{want}'",
+                                f"write 'id: {want}' or rename the {what.split()[0]}"))
+
+
+def _load_modules(project: Project, diags: list[Diagnostic]) -> None:
+    root = project.root
+    modules_dir = root / "modules"
+    if not modules_dir.is_dir():
+        return
+    for folder in sorted(p for p in modules_dir.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")):
+        path = folder / "module.yml"
+        if not _exists(path):
+            diags.append(Diagnostic(rel(folder, root), 0, 0, "", "module folder without module.yml",
+                                    "add module.yml or remove the folder"))
+            continue
+        doc, display = _load_yaml(path, root, diags)
+        module = parse_model(Module, doc, display, diags) if doc is not None else None
+        if doc is None or module is None:
+            project.broken.add(folder.name)
+            continue
+        project.inputs[display] = path
+        project.docs[display] = doc
+        project.files[id(module)] = display
+        _id_matches(doc, display, module.id, folder.name, "folder name", diags)
+        resolve_texts(project, module, doc, display, folder, diags)
+        project.modules.append(module)
+
+
+def _load_curriculum(project: Project, diags: list[Diagnostic]) -> None:
+    root = project.root
+    curriculum = root / "curriculum"
+    if not curriculum.is_dir():
+        return
+    for path in sorted(curriculum.glob("*.yml")):
+        doc, display = _load_yaml(path, root, diags)
+        if doc is None:
+            continue
+        project.inputs[display] = path
+        project.docs[display] = doc
+        if path.name in ("glossary.yml", "curriculum.yml"):
+            attr, cls = ("glossary", Glossary) if path.name == "glossary.yml" else ("curriculum", Curriculum)
+            obj = parse_model(cls, doc, display, diags)
+            if obj is not None:
+                setattr(project, attr, obj)
+                project.files[id(obj)] = display
+                resolve_texts(project, obj, doc, display, curriculum, diags)
+            continue
+        workshop = parse_model(Workshop, doc, display, diags)
+        if workshop is None:
+            continue
+        project.files[id(workshop)] = display
+        _id_matches(doc, display, workshop.id, path.stem, "file name", diags)
+        resolve_texts(project, workshop, doc, display, curriculum, diags)
+        project.workshops.append(workshop)
+    for path in sorted((curriculum / "sources").glob("*.yml")):
+        doc, display = _load_yaml(path, root, diags)
+        lib = parse_model(SourceLibrary, doc, display, diags) if doc else None
+        if doc is None or lib is None:
+            project.broken.add("*sources")
+            continue
+        project.inputs[display] = path
+        project.docs[display] = doc
+        project.sources.extend(lib.sources)
+        for src in lib.sources:
+            project.files[id(src)] = display
+        resolve_texts(project, lib, doc, display, curriculum, diags)
+    for extra in sorted(curriculum.rglob("*.yaml")):
+        diags.append(Diagnostic(rel(extra, root), 0, 0, "", "workshop files end in .yml", "rename it to .yml"))
+
+
+def _load_seeds(project: Project, diags: list[Diagnostic]) -> None:
+    root = project.root
+    seeds_dir = root / "seeds"
+    if not seeds_dir.is_dir():
+        return
+    for path in sorted(seeds_dir.glob("*.yml")):
+        doc, display = _load_yaml(path, root, diags)
+        seed = parse_model(Source, doc, display, diags) if doc is not None else None
+        if doc is None or seed is None:
+            project.broken.add(path.stem)
+            continue
+        project.inputs[display] = path
+        project.docs[display] = doc
+        project.files[id(seed)] = display
+        _id_matches(doc, display, seed.id, path.stem, "file name", diags)
+        resolve_texts(project, seed, doc, display, seeds_dir, diags)
+        project.seeds.append(seed)
+

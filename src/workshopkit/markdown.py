@@ -14,7 +14,6 @@ import yaml
 from . import blocks
 from .errors import BuildError
 
-
 #: Extensions the generated pages use (anchors on headings, notes, definition lists, tables).
 REQUIRED_EXTENSIONS = ("admonition", "attr_list", "def_list", "md_in_html", "tables", "toc")
 
@@ -193,17 +192,24 @@ def prepare(text: str, labels: dict[str, str]) -> str:
     return blocks.to_admonitions(text, labels)
 
 
+_FENCE_RUN = re.compile(r"^(`{3,}|~{3,})")
+
+
 def _headings(text: str) -> list[tuple[int, int, str]]:
     """(line index, level, text after the hashes) of each ATX heading outside code fences."""
     found = []
-    fence = None
+    fence = ""
     for i, line in enumerate(text.split("\n")):
         stripped = line.lstrip()
-        if stripped.startswith(("```", "~~~")):
-            marker = stripped[:3]
-            fence = None if fence == marker else (fence or marker)
+        m = _FENCE_RUN.match(stripped)
+        if m:
+            marker = m.group(1)
+            if not fence:
+                fence = marker
+            elif marker[0] == fence[0] and len(marker) >= len(fence) and not stripped[len(marker):].strip():
+                fence = ""
             continue
-        if fence is None and stripped.startswith("#"):
+        if not fence and stripped.startswith("#"):
             hashes = len(stripped) - len(stripped.lstrip("#"))
             if 1 <= hashes <= 6 and stripped[hashes:hashes + 1] in (" ", ""):
                 found.append((i, hashes, stripped[hashes:]))

@@ -164,9 +164,11 @@ class Source(Base):
     date: dt.date | None = Field(None, description="Exact date of publication, when it matters (news, events).")
     url: str = Field("", description="Address of the original (http or https).")
     identifiers: dict[str, str] = Field(default_factory=dict, description="ISBN, UN document symbol or DOI.")
-    reuse: Reuse = Field("unknown", description="What the rights holder allows: cite and link 'all-rights-reserved' works, never reproduce them.")
+    reuse: Reuse = Field("unknown", description="What the rights holder allows: cite and link 'all-rights-reserved' "
+                                                "works, never reproduce them.")
     summary: str = Field("", description="A short summary in the project's own words.")
-    key_facts: list[str] = Field(default_factory=list, description="Facts the curriculum uses, in the project's own words, with their date.")
+    key_facts: list[str] = Field(default_factory=list, description="Facts the curriculum uses, in the project's own "
+                                                                   "words, with their date.")
     accessed: dt.date | None = Field(None, description="When the URL was last checked.")
     language: str = Field("en", description="Language of the source (BCP 47 code).")
     seed_file: str = Field("", description="For seed records: the name of the seed document the record summarises.")
@@ -202,14 +204,16 @@ class Objective(Base):
         if first in VAGUE_VERBS:
             raise ValueError(f"'{first}' cannot be observed; start with a verb such as explain, identify, apply or demonstrate")
         if first not in OBJECTIVE_VERBS:
-            raise ValueError(f"'{first}' is not in the list of observable verbs; start with e.g. explain, identify, apply, demonstrate, plan")
+            raise ValueError(f"'{first}' is not in the list of observable verbs; start with e.g. explain, identify, "
+                             f"apply, demonstrate, plan")
         return value
 
 
 class ContentWarnings(Base):
     """What difficult material the module shows, announced before the content."""
 
-    tags: list[ContentWarningTag] = Field(default_factory=list, description="Kinds of difficult material (empty when there is none).")
+    tags: list[ContentWarningTag] = Field(default_factory=list, description="Kinds of difficult material (empty when "
+                                                                            "there is none).")
     note: str = Field("", description="One or two sentences for participants: what they will meet and how much detail.")
 
 
@@ -236,7 +240,7 @@ class Handout(Base):
     pages_max: int = Field(3, ge=1, le=10, description="The most printed pages the handout may take.")
 
     @model_validator(mode="after")
-    def _case(self) -> "Handout":
+    def _case(self) -> Handout:
         if self.kind == HandoutKind.case_study.value and self.anonymisation is None:
             raise ValueError("a case study must say whether it is 'fictional' or 'composite' (anonymisation)")
         return self
@@ -247,9 +251,11 @@ class Activity(Base):
 
     id: Id = Field(description="Stable id inside the session.")
     title: Text = title_field("Short name of the activity.")
-    method: Method = Field(description="How it is run: presentation, discussion, case-study, role-play, group-work, quiz, reflection, …")
+    method: Method = Field(description="How it is run: presentation, discussion, case-study, role-play, group-work, "
+                                       "quiz, reflection, …")
     minutes: int = Field(ge=1, le=480, description="Time it takes, in minutes.")
-    variant: Variant = Field(Variant.core, description="'core' runs in the short version of the session; 'extension' only in the full version.")
+    variant: Variant = Field(Variant.core, description="'core' runs in the short version of the session; 'extension' "
+                                                       "only in the full version.")
     grouping: Literal["individual", "pairs", "triads", "small-groups", "plenary"] = Field(
         "plenary", description="How participants are grouped.")
     participant: str = md("What participants read or do (Markdown, or the name of a .md file).")
@@ -262,7 +268,7 @@ class Activity(Base):
     observer: str = Field("", description="What the observer in a role play watches for.")
 
     @model_validator(mode="after")
-    def _role_play(self) -> "Activity":
+    def _role_play(self) -> Activity:
         if self.method in (Method.role_play.value, Method.simulation.value):
             missing = [k for k in ("opt_out", "de_roling", "debrief") if not getattr(self, k)]
             if missing:
@@ -279,7 +285,8 @@ class Session(Base):
     objectives: list[Id] = Field(min_length=1, description="Ids of the module objectives this session serves.")
     visibility: VisibilityName = Field("participant", description="'restricted' for closed-door sessions (never on a web page).")
     summary: str = md("What the session is about, for participants.")
-    content_warning: str = Field("", description="Announcement shown before the session's content, if it shows difficult material.")
+    content_warning: str = Field("", description="Announcement shown before the session's content, if it shows "
+                                                 "difficult material.")
     attribution: Literal["on-record", "chatham-house", "off-record"] = Field(
         "on-record", description="How what is said may be reported; restricted sessions use 'chatham-house' or 'off-record'.")
     materials: list[str] = private("What to bring or print for this session.", default_factory=list)
@@ -289,7 +296,7 @@ class Session(Base):
     activities: list[Activity] = Field(min_length=1, description="The activities, in order.")
 
     @model_validator(mode="after")
-    def _restricted(self) -> "Session":
+    def _restricted(self) -> Session:
         if self.visibility == "restricted" and self.attribution == "on-record":
             raise ValueError("a restricted session needs attribution 'chatham-house' or 'off-record'")
         return self
@@ -302,10 +309,12 @@ class AssessmentItem(Base):
     objective: Id = Field(description="Id of the objective this item checks.")
     type: ItemType = Field(description="single, multiple, true-false or open.")
     prompt: Text = Field(description="The question as printed.")
-    options: dict[str, Text] = Field(default_factory=dict, description="Choices keyed by letter (a, b, c …) for single and multiple.")
+    options: dict[str, Text] = Field(default_factory=dict, description="Choices keyed by letter (a, b, c …) for "
+                                                                       "single and multiple.")
     answer: str | list[str] | None = private("Key of the right option(s), 'true'/'false', or a model answer for open items.")
     explanation: str = md("Why the answer is right (facilitator only).", vis="facilitator")
-    phase: Literal["pre", "post", "both"] = Field("both", description="Whether the item is in the pre-test, the post-test or both.")
+    phase: Literal["pre", "post", "both"] = Field("both", description="Whether the item is in the pre-test, the "
+                                                                      "post-test or both.")
 
 
 class FacilitatorGuide(Base):
@@ -331,11 +340,13 @@ class Module(Base):
     level: Literal["introductory", "intermediate", "advanced"] = Field(description="Level of the module.")
     track: str = Field("", description="Track of the curriculum the module belongs to.")
     visibility: VisibilityName = Field("participant", description="'restricted' for a closed-door module.")
-    sensitivity: Literal["standard", "sensitive", "highly-sensitive"] = Field("standard", description="How sensitive the topic is.")
+    sensitivity: Literal["standard", "sensitive", "highly-sensitive"] = Field(
+        "standard", description="How sensitive the topic is.")
     prerequisites: list[Id] = Field(default_factory=list, description="Ids of modules to take first.")
     learning_objectives: list[Objective] = Field(min_length=1, description="What participants can do at the end (3–5).")
     key_messages: list[str] = Field(default_factory=list, description="Key learning points of the module.")
-    content_warnings: ContentWarnings = Field(description="Difficult material in the module; write 'tags: []' when there is none.")
+    content_warnings: ContentWarnings = Field(description="Difficult material in the module; write 'tags: []' when "
+                                                          "there is none.")
     sources: list[Citation] = Field(min_length=1, description="Sources the module draws on (ids from the library or seeds).")
     facilitator: FacilitatorGuide = private("Advice for facilitators (facilitator only).", default_factory=FacilitatorGuide)
     sessions: list[Session] = Field(min_length=1, description="The sessions, in teaching order.")
@@ -369,16 +380,18 @@ class Slot(Base):
     minutes: int | None = Field(None, ge=5, le=480, description="Length of a programme item.")
     kind: Literal["opening", "closing", "pre-test", "post-test", "evaluation", "plenary", "lecture",
                   "discussion", "check-in", "other"] | None = Field(None, description="What sort of programme item.")
-    delivery: Literal["on-site", "online", "hybrid"] | None = Field(None, description="Overrides the workshop's mode for this slot (e.g. a remote lecture).")
+    delivery: Literal["on-site", "online", "hybrid"] | None = Field(None, description="Overrides the workshop's mode "
+                                                                                      "for this slot (e.g. a remote lecture).")
     note: str = Field("", description="A short note shown in the agenda.")
 
     @model_validator(mode="after")
-    def _one_kind(self) -> "Slot":
+    def _one_kind(self) -> Slot:
         kinds = [k for k in ("session", "module", "break_") if getattr(self, k) is not None]
         if self.minutes is not None and not kinds:
             kinds.append("item")
         if len(kinds) != 1:
-            raise ValueError("a slot is exactly one of: 'session', 'module', 'break', or a programme item with 'title' and 'minutes'")
+            raise ValueError("a slot is exactly one of: 'session', 'module', 'break', or a programme item with "
+                             "'title' and 'minutes'")
         if kinds == ["item"] and not self.title:
             raise ValueError("a programme item needs a 'title'")
         return self
@@ -412,7 +425,8 @@ class Workshop(Base):
 
     id: Id = Field(description="The workshop id; must equal the file name.")
     title: Text = title_field("Title of the event.")
-    short_title: str = title_field("A short form of the title for running heads and tight spaces (at most 60 characters); the title when empty.",
+    short_title: str = title_field("A short form of the title for running heads and tight spaces (at most 60 "
+                                   "characters); the title when empty.",
                                    default="", max_length=60)
     subtitle: str = Field("", description="Subtitle shown on covers.")
     summary: str = md("What the event is for and who it is for.")
@@ -427,11 +441,13 @@ class Workshop(Base):
     funders: list[str] = Field(default_factory=list, description="Funding bodies.")
     attribution: Literal["on-record", "chatham-house", "off-record"] = Field("on-record", description="Default reporting rule.")
     recording: Literal["none", "internal", "public"] = Field("none", description="Whether sessions are recorded.")
-    support_contacts: list[SupportContact] = Field(default_factory=list, description="Where participants can find support (needed when modules carry content warnings).")
+    support_contacts: list[SupportContact] = Field(
+        default_factory=list, description="Where participants can find support (needed when modules carry content warnings).")
     facilitators: list[Person] = private("Who facilitates (facilitator only).", default_factory=list)
     knowledge_test: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*$")]] = Field(
         default_factory=list,
-        description="Items of the pre/post test as 'module-id/item-id'; when empty, one item for each objective the workshop's sessions serve.")
+        description="Items of the pre/post test as 'module-id/item-id'; when empty, one item for each objective the "
+                    "workshop's sessions serve.")
     logistics: str = private("Room, equipment and other notes for organisers only.", vis="organiser", default="")
     days: list[Day] = Field(min_length=1, description="The days of the event.")
 

@@ -96,7 +96,8 @@ def _env() -> Any:
 
 
 def _render(template: str, **ctx: Any) -> str:
-    return _env().get_template(template).render(**ctx).rstrip() + "\n"
+    text: str = _env().get_template(template).render(**ctx)
+    return text.rstrip() + "\n"
 
 
 def _write_new(path: Path, text: str, created: Created) -> None:

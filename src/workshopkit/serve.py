@@ -214,7 +214,7 @@ def preview_server_class() -> Any:
 
     log = logging.getLogger("mkdocs.livereload")
 
-    class PreviewServer(LiveReloadServer):  # type: ignore[misc]
+    class PreviewServer(LiveReloadServer):
         def serve_request(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
             if _bad_request_path(environ.get("PATH_INFO", "")):
                 start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])

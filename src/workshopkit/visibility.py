@@ -16,7 +16,7 @@ class Visibility(IntEnum):
     organiser = 4
 
     @classmethod
-    def parse(cls, value: object) -> "Visibility":
+    def parse(cls, value: object) -> Visibility:
         """An unknown level counts as the most private one (fail safe)."""
         try:
             return cls[str(value)]
@@ -39,9 +39,6 @@ class Audience:
         if self.include_restricted:
             levels.add(Visibility.restricted)
         return frozenset(levels)
-
-    def sees(self, level: Visibility) -> bool:
-        return level in self.allowed
 
     @property
     def is_facilitator(self) -> bool:

@@ -77,7 +77,8 @@ def model_classes(annotation: Any) -> list[type[BaseModel]]:
     return found
 
 
-def class_fields(cls: type[BaseModel], loc: Loc = (), seen: frozenset[type] = frozenset()) -> Iterator[tuple[Loc, type[BaseModel], str, FieldInfo]]:
+def class_fields(cls: type[BaseModel], loc: Loc = (),
+                 seen: frozenset[type] = frozenset()) -> Iterator[tuple[Loc, type[BaseModel], str, FieldInfo]]:
     """Yield every field declared by ``cls`` and the models it contains (lists as index 0)."""
     if cls in seen:
         return

@@ -73,7 +73,11 @@ class _Refusals:
 
     _depth = 0
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:  # type: ignore[override]
+    # Provided by the parser this class is mixed with.
+    peek_event: Any
+    check_event: Any
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         # PyYAML composes recursively: stop deep nesting here, at its line, before Python's
         # recursion limit is reached.
         if self._depth > MAX_DEPTH:
@@ -109,9 +113,9 @@ class _Loader(_Refusals, yaml.SafeLoader):
 
 _FastLoader: Any = None
 if getattr(yaml, "__with_libyaml__", False):
-    from yaml.cyaml import CParser
+    from yaml.cyaml import CParser  # type: ignore[attr-defined]
 
-    class _CLoader(_Refusals, CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):  # type: ignore[misc]
+    class _CLoader(_Refusals, CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
         """libyaml's scanner and parser (several times faster) with our composer on top."""
 
         def __init__(self, stream: str):
@@ -141,7 +145,8 @@ def _compose_fast(text: str) -> Node | None | bool:
     try:
         loader = _FastLoader(text)
         try:
-            return loader.get_single_node()
+            node: Node | None = loader.get_single_node()
+            return node
         finally:
             loader.dispose()
     except (yaml.YAMLError, RecursionError):
@@ -273,8 +278,9 @@ def _position(text: str, index: int) -> tuple[int, int]:
 def parse(text: str, file: str) -> YamlDoc:
     """Parse YAML text into a :class:`YamlDoc`; raise :class:`YamlError` on any problem."""
     fast = _compose_fast(text)
+    node: Node | None
     try:
-        if fast is not False:
+        if fast is not False and fast is not True:
             node = fast
         else:
             loader = _Loader(text)  # the reader refuses control characters right here
@@ -284,14 +290,16 @@ def parse(text: str, file: str) -> YamlDoc:
                 loader.dispose()
     except _Refused as exc:
         mark = exc.problem_mark
-        raise YamlError(Diagnostic(file, mark.line + 1, mark.column + 1, "", exc.problem or "", exc.hint)) from None
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        raise YamlError(Diagnostic(file, line, col, "", exc.problem or "", exc.hint)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         problem = exc.problem or str(exc)
         context = exc.context or ""
         hint = ""
-        runaway = _runaway_quote(text, exc.problem_mark) if isinstance(exc, yaml.parser.ParserError) and exc.problem_mark else None
+        parser_error = isinstance(exc, yaml.parser.ParserError) and exc.problem_mark
+        runaway = _runaway_quote(text, exc.problem_mark) if parser_error else None
         if "\t" in problem or "'\\t'" in problem:
             hint = "indent with spaces, not tabs"
             problem = "a tab character is not allowed here"

@@ -205,7 +205,9 @@ class PdfStage:
     def __init__(self, root: Path, views: dict[str, View], config: SiteConfig, opts: Any, stage: Path,
                  report: Any, progress: Any):
         t0 = time.perf_counter()
-        self.opts, self.report, self.progress = opts, report, progress
+        from ..build import as_progress
+
+        self.opts, self.report, self.progress = opts, report, as_progress(progress)
         out_dir: Path = opts.out_dir
         self.out_dir = out_dir
         strings = load_strings("en")
@@ -240,6 +242,7 @@ class PdfStage:
         small = len(self.misses) <= 2 and not any(s.rel_path.endswith(self.BIG_KINDS) for s, _ in self.misses)
         # The renderer may read only the print assets (images copied there) and data: URLs.
         self.renderer = Renderer(self.css, self.assets, pool_size(len(self.misses), small, opts.workers))
+        self.renderer.on_done = functools.partial(self.progress.advance, "PDFs")
         self.todo: list[tuple[PrintDoc, str, str, Job]] = []  # doc, html key, dependency key, job
         # Keying and copying; generating and rendering the rest is 'pdf-render' (from start).
         report.seconds["pdf-prepare"] = time.perf_counter() - t0
@@ -249,6 +252,7 @@ class PdfStage:
             return
         self.progress(f"rendering {len(self.misses)} PDF(s) in the background, "
                       f"{len(self.specs) - len(self.misses)} unchanged")
+        self.progress.stage("PDFs", len(self.misses))
         self.renderer.open()
         for spec, in_key in self.misses:
             doc = spec.build()
@@ -260,6 +264,7 @@ class PdfStage:
                 link_or_copy(self.cache / f"{key}.pdf", self.cache / f"{in_key}.pdf")
                 link_or_copy(self.cache / f"{key}.pdf", self.pdf_stage / spec.rel_path)
                 self.report.pdf_cached.append(spec.rel_path)
+                self.progress.advance("PDFs")
                 continue
             job = Job(doc.html, str(self.cache / f".{key}.{os.getpid()}.tmp.pdf"), self.assets.as_uri() + "/", doc.title,
                       fit=doc.kind in ("handout", "evaluation-form", "knowledge-test"))

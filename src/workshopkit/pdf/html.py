@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 
 from .. import links
 from ..agenda import AgendaDay, Row, date_range, knowledge_test_items, long_date, session_minutes
-from ..audience import term_key, View, WorkshopView
+from ..audience import View, WorkshopView, term_key
 from ..errors import BuildError
 from ..htmlsafety import scan_fragment
 from ..markdown import SiteConfig, prepare, shift_headings, to_html
@@ -54,7 +54,7 @@ class PrintDoc:
 def build_date() -> dt.date:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
     return dt.date.today()
 
 

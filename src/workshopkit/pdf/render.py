@@ -13,12 +13,14 @@ seconds after SIGTERM are killed.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,6 +146,8 @@ class Renderer:
         #: even when the caller collects the results later)
         self.seconds = 0.0
         self._t0 = 0.0
+        #: called once per rendered document (from the pool's result thread): progress counts
+        self.on_done: Callable[[], None] = lambda: None
 
     def open(self) -> None:
         self._t0 = time.perf_counter()
@@ -171,6 +175,8 @@ class Renderer:
 
     def _done(self, _result: Result) -> None:
         self.seconds = time.perf_counter() - self._t0
+        with contextlib.suppress(Exception):  # the pool's result thread must live on: a failed count is only lost
+            self.on_done()
 
     def results(self) -> list[Result]:
         if not self.jobs:
@@ -179,7 +185,10 @@ class Renderer:
         if self._pool is None:
             t0 = time.perf_counter()
             _init(self.css_text, self.allowed_root)
-            done = [_render(j) for j in self.jobs]
+            done = []
+            for job in self.jobs:
+                done.append(_render(job))
+                self.on_done()
             self.seconds = time.perf_counter() - t0
             return done
         try:

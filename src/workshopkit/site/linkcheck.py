@@ -120,7 +120,8 @@ class _Page:
         self.unsafe = [u.message for u in problems]
         if root is None:
             return
-        self.ids = {str(v) for v in root.xpath("//@id | //a/@name") if v}
+        found = root.xpath("//@id | //a/@name")
+        self.ids = {str(v) for v in found if v} if isinstance(found, list) else set()
         theme: Callable[[etree._Element], bool] | None = _Theme(site, rel_page) if site is not None else None
         self.unsafe += [u.message for u in scan_element(root, theme=theme)]
         for el in root.iter("a", "img", "script", "link"):

@@ -251,7 +251,8 @@ def zip_site(site_dir: Path, dest: Path) -> Path:
     with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED) as z:
         for path in sorted(site_dir.rglob("*")):
             if path.is_file() and path.name != ".workshopkit-output":
-                info = zipfile.ZipInfo(f"{site_dir.name}/{path.relative_to(site_dir).as_posix()}", date_time=tuple(stamp)[:6])
+                when = (stamp[0], stamp[1], stamp[2], stamp[3], stamp[4], stamp[5])
+                info = zipfile.ZipInfo(f"{site_dir.name}/{path.relative_to(site_dir).as_posix()}", date_time=when)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
                 z.writestr(info, path.read_bytes())
