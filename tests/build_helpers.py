@@ -33,3 +33,15 @@ def all_files_text(folder: Path) -> dict[Path, str]:
         else:
             out[path] = path.read_bytes().decode("utf-8", errors="replace")
     return out
+
+
+def tree_hashes(folder: Path) -> dict[str, str]:
+    """Hash of every output file (internal folders and files starting with a dot are not outputs)."""
+    import hashlib
+
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_file() and not rel.startswith("."):
+            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out

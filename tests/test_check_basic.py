@@ -37,11 +37,13 @@ def test_check_reports_every_problem_with_place(mini: Path, capsys):
 
 
 def test_markdown_rendering_recovers_after_a_text_too_deep_to_render():
-    """A converter interrupted mid-way is not reused (it would render later texts wrongly)."""
+    """A converter interrupted mid-way is not reused (it would render later texts wrongly); the
+    text is refused with a message, not a traceback."""
+    from workshopkit.errors import BuildError
     from workshopkit.markdown import SiteConfig, to_html
 
     config = SiteConfig(Path("mkdocs.yml"), {"markdown_extensions": ["attr_list"]})
     deep = "".join("    " * i + "- x\n" for i in range(400))
-    with pytest.raises(RecursionError):
+    with pytest.raises(BuildError, match="nested too deeply to render"):
         to_html(deep, config)
     assert 'href="javascript:x()"' in to_html("[a](javascript:x())", config)

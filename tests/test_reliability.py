@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import signal
@@ -17,20 +16,10 @@ from workshopkit.build import BuildOptions, run_build
 from workshopkit.errors import BuildError, ContentError
 from workshopkit.site.linkcheck import broken_links
 
-from build_helpers import build
+from build_helpers import build, tree_hashes
 from conftest import FIXTURES, ROOT
 
 pytestmark = pytest.mark.xdist_group("reliability")
-
-
-def tree_hashes(folder: Path) -> dict[str, str]:
-    """Hash of every output file (internal caches in dot-folders are not outputs)."""
-    out = {}
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder).as_posix()
-        if path.is_file() and not rel.startswith("."):
-            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
 
 
 def leftovers(folder: Path) -> list[str]:

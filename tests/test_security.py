@@ -333,6 +333,15 @@ LOOKALIKES = [
     ('<div class="facilitator">PRIVATE</div>', "an HTML class does not hide text"),
     ("PRIVATE\n{: .facilitator }", "an attribute list does not hide text"),
     ("//// restricted\nPRIVATE\n////", "looks like a block marker but is not one"),
+    ("\uff0f\uff0f\uff0f facilitator\nPRIVATE\n\uff0f\uff0f\uff0f", "looks like a block marker but is not one"),
+    ("\u2215\u2215\u2215 facilitator\nPRIVATE\n\u2215\u2215\u2215", "looks like a block marker but is not one"),
+    ("/ / / facilitator\nPRIVATE\n/ / /", "looks like a block marker but is not one"),
+    ("\\\\\\ facilitator\nPRIVATE\n\\\\\\", "looks like a block marker but is not one"),
+    ("// facilitator\nPRIVATE\n//", "looks like a block marker but is not one"),
+    ('!!! note "Facilitator notes"\n    PRIVATE', "whatever its title says"),
+    ('??? tip "For trainers"\n    PRIVATE', "whatever its title says"),
+    ('<div hidden markdown="1">\nPRIVATE\n</div>', "the 'hidden' attribute does not keep text from participants"),
+    ("PRIVATE\n{: hidden }", "the 'hidden' attribute does not keep text from participants"),
 ]
 
 
@@ -492,3 +501,170 @@ def test_pathological_markdown_is_refused_or_linear(mini: Path, capsys, unit: st
     assert result, f"check did not finish on {unit!r} x 50,000"
     out = capsys.readouterr()
     assert "Traceback" not in out.out + out.err
+
+
+# --------------------------------------------------------------------------------------------
+# 8b. Site configuration that would run or publish after the gate
+
+
+def _site_config(root: Path, *settings: str, theme: str = "") -> str:
+    """The repository's mkdocs.yml with ``theme`` settings added under ``theme:`` and top-level
+    ``settings`` appended; written to ``root`` and returned."""
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert text.count("  name: material\n") == 1
+    text = text.replace("  name: material\n", "  name: material\n" + theme) + "".join(settings)
+    (root / "mkdocs.yml").write_text(text, encoding="utf-8")
+    return text
+
+
+def _line(text: str, start: str) -> int:
+    return next(no for no, line in enumerate(text.split("\n"), start=1) if line.startswith(start))
+
+
+def _build_unchecked(root: Path, monkeypatch: pytest.MonkeyPatch, **kw) -> None:
+    """Build as if ``check`` had passed: what the publishers alone make of the configuration."""
+    import workshopkit.build as build_module
+    from workshopkit.check import check
+
+    monkeypatch.setattr(build_module, "load_checked", lambda repo: (check(repo)[0], 0))
+    build(root, pdf=False, **kw)
+
+
+def test_each_config_setting_outside_the_allowlist_is_refused_at_its_line(mini: Path, capsys):
+    text = _site_config(mini, "INHERIT: ../base.yml\n", "extra_javascript: [extra.js]\n",
+                        "extra:\n  polyfills: [https://example.org/x.js]\n  analytics:\n    provider: google\n",
+                        "docs_dir: ../..\n", "watch: [..]\n", theme="  custom_dir: ../../..\n  static_templates: [x.html]\n")
+    code, out = _check(mini, capsys)
+    assert code == 1
+    for start, col, key, message in [
+            ("INHERIT:", 1, "INHERIT", "'INHERIT' brings in the settings of another file"),
+            ("extra_javascript:", 1, "extra_javascript", "'extra_javascript' adds scripts to every page"),
+            ("  polyfills:", 3, "extra.polyfills", "'polyfills' adds scripts to every page"),
+            ("  analytics:", 3, "extra.analytics", "'analytics' adds a tracking script"),
+            ("docs_dir:", 1, "docs_dir", "'docs_dir' is set by workshopkit"),
+            ("watch:", 1, "watch", "'watch' is not a setting workshopkit builds with"),
+            ("  custom_dir:", 3, "theme.custom_dir", "'custom_dir' copies a whole folder"),
+            ("  static_templates:", 3, "theme.static_templates", "'theme.static_templates' is not a setting")]:
+        assert f"mkdocs.yml:{_line(text, start)}:{col}: {key}: {message}" in out, (key, out)
+    assert "use only copyright, edit_uri, extra," in out  # the hint names what may be set
+    (mini / "mkdocs.yml").write_text(text.replace("  name: material\n", "  name: mkdocs\n"), encoding="utf-8")
+    assert "theme.name: the theme 'mkdocs' is not one workshopkit builds with" in _check(mini, capsys)[1]
+    _site_config(mini)
+    assert _check(mini, capsys)[0] == 0  # the repository's own configuration is accepted
+
+
+def test_inherit_brings_back_no_hooks_and_no_includes(mini: Path, tmp_path: Path, capsys, monkeypatch):
+    canary = tmp_path / "hook-ran"
+    closed = mini / "modules" / "beta" / "module.yml"
+    (tmp_path / "hook.py").write_text(
+        f"open({str(canary)!r}, 'w').close()\n\n"
+        f"def on_page_markdown(markdown, **kw):\n    return markdown + open({str(closed)!r}).read()\n", encoding="utf-8")
+    (tmp_path / "base.yml").write_text(f"hooks:\n  - {tmp_path / 'hook.py'}\nmarkdown_extensions:\n"
+                                       f"  - pymdownx.snippets:\n      base_path: [{str(mini)!r}]\n", encoding="utf-8")
+    _site_config(mini, f"INHERIT: {tmp_path / 'base.yml'}\n")
+    _append(mini, INTRO, '\n--8<-- "modules/beta/module.yml"\n')
+    code, out = _check(mini, capsys)
+    assert code == 1 and "INHERIT: 'INHERIT' brings in the settings of another file" in out
+    assert main(["build", str(mini), "--site"]) == 1
+    capsys.readouterr()
+    _build_unchecked(mini, monkeypatch)
+    assert not canary.exists()
+    for audience in ("participant", "facilitator"):
+        derived = (mini / "build" / ".gen" / audience / "mkdocs.yml").read_text(encoding="utf-8")
+        assert "INHERIT" not in derived and "hooks" not in derived and "snippets" not in derived
+    participant = [p for p in (mini / "build" / "site" / "participant").rglob("*") if p.is_file()]
+    assert len(participant) > 8
+    assert [p for p in participant if b"Chatham House" in p.read_bytes()] == []
+
+
+@pytest.mark.parametrize("where", ["../../..", "HOST"])
+def test_a_custom_dir_copies_no_folder_into_the_sites(mini: Path, tmp_path: Path, capsys, monkeypatch, where: str):
+    host = tmp_path / "host"
+    host.mkdir()
+    (host / "host-secret.txt").write_text("HOST-SECRET\n", encoding="utf-8")
+    _site_config(mini, theme=f"  custom_dir: {host if where == 'HOST' else where}\n")
+    code, out = _check(mini, capsys)
+    assert code == 1 and "theme.custom_dir: 'custom_dir' copies a whole folder" in out
+    _build_unchecked(mini, monkeypatch, zip=True)
+    outputs = _every_output(mini)
+    assert any(str(p).endswith("participant-site.zip!participant/index.html") for p in outputs)
+    leaked = [p for p in outputs if p.name in ("module.yml", "host-secret.txt", "mkdocs.yml", "demo.yml")
+              and ".gen" not in p.parts]
+    assert leaked == []
+    assert [p for p, t in outputs.items() if "HOST-SECRET" in t] == []
+
+
+def test_the_derived_config_keeps_only_allowed_settings_even_if_check_was_bypassed(tmp_path: Path, monkeypatch):
+    from workshopkit.markdown import EXTRA_SETTINGS, SITE_SETTINGS, THEME_SETTINGS, SiteConfig
+    from workshopkit.site.generate import SiteFiles
+    from workshopkit.site.mkdocs_adapter import CSS_PATH, SHIM_PATH, derive_config
+
+    shim = tmp_path / "shim.js"
+    shim.write_text("/* shim */\n", encoding="utf-8")
+    monkeypatch.setenv("WORKSHOPKIT_IFRAME_WORKER", str(shim))
+    data = {"site_name": "T", "INHERIT": "../base.yml", "hooks": ["h.py"], "extra_javascript": ["x.js"],
+            "extra_css": ["https://example.org/x.css"], "extra_templates": ["t.html"], "watch": [".."],
+            "docs_dir": "../..", "site_dir": "/tmp/x", "strict": False, "use_directory_urls": True,
+            "theme": {"name": "material", "custom_dir": "/etc/ssl", "static_templates": ["x.html"], "language": "ko"},
+            "extra": {"polyfills": ["https://example.org/x.js"], "analytics": {"provider": "google"}, "generator": False},
+            "plugins": ["search", "macros"], "markdown_extensions": ["toc", "pymdownx.snippets"]}
+    for audience, suffix in (("participant", "Participant manual"), ("facilitator", "Facilitator edition")):
+        cfg = derive_config(SiteConfig(tmp_path / "mkdocs.yml", data), SiteFiles(), audience, suffix)
+        assert set(cfg) <= SITE_SETTINGS | {"docs_dir", "use_directory_urls", "nav", "extra_css", "validation"}, cfg
+        assert cfg["docs_dir"] == "docs" and cfg["use_directory_urls"] is False and cfg["extra_css"] == [CSS_PATH]
+        assert set(cfg["theme"]) <= THEME_SETTINGS and cfg["theme"]["name"] == "material"
+        assert set(cfg["extra"]) <= EXTRA_SETTINGS | {"polyfills"} and cfg["extra"]["polyfills"] == [SHIM_PATH]
+        assert cfg["plugins"] == ["search"] and "pymdownx.snippets" not in cfg["markdown_extensions"]
+    assert derive_config(SiteConfig(tmp_path / "mkdocs.yml", {"theme": "material"}), SiteFiles(), "participant",
+                         "")["theme"] == {"name": "material", "language": "en", "features": []}
+
+
+def test_a_symlinked_mkdocs_yml_is_refused_and_never_shown(mini: Path, tmp_path: Path, capsys):
+    outside = tmp_path / "passwd"
+    outside.write_text("root:x:0:0:HOST-ACCOUNT:/root:/bin/bash\n", encoding="utf-8")
+    (mini / "mkdocs.yml").symlink_to(outside)
+    code, out = _check(mini, capsys)
+    assert code == 1 and "mkdocs.yml: the site configuration is a symbolic link" in out
+    assert "HOST-ACCOUNT" not in out
+    assert main(["build", str(mini), "--site"]) == 1
+    out = capsys.readouterr()
+    assert "HOST-ACCOUNT" not in out.out + out.err and not (mini / "build" / "site").exists()
+    (mini / "mkdocs.yml").unlink()
+    (mini / "mkdocs.yml").mkdir()
+    code, out = _check(mini, capsys)
+    assert code == 1 and "mkdocs.yml: the site configuration is not a regular file" in out
+
+
+def test_inherit_of_a_file_that_is_not_settings_is_an_error_not_a_traceback(mini: Path, tmp_path: Path, capsys):
+    (tmp_path / "os-release").write_text('NAME="Linux"\nID=linux\n', encoding="utf-8")
+    _site_config(mini, f"INHERIT: {tmp_path / 'os-release'}\n")
+    code, out = _check(mini, capsys)
+    assert code == 1 and "INHERIT: 'INHERIT' brings in" in out
+    assert main(["build", str(mini), "--site", "--audience", "participant"]) == 1
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err and "TypeError" not in out.out + out.err
+
+
+@pytest.mark.parametrize("how", ["committed build link", "--out link", "build/restricted link"])
+def test_a_symlinked_output_folder_is_refused(mini: Path, tmp_path: Path, capsys, how: str):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    args = ["build", str(mini), "--site", "--audience", "facilitator" if "restricted" in how else "participant"]
+    if how == "committed build link":
+        (mini / "build").symlink_to(elsewhere)
+        shown = "build"
+    elif how == "--out link":
+        (tmp_path / "out").symlink_to(elsewhere)
+        args += ["--out", str(tmp_path / "out")]
+        shown = str(tmp_path / "out")
+    else:
+        (mini / "build").mkdir()
+        (mini / "build" / "restricted").symlink_to(elsewhere)
+        args.append("--include-restricted")
+        shown = "build/restricted"
+    assert main(args) == 1
+    out = capsys.readouterr()
+    errors = [line for line in (out.out + out.err).splitlines() if "error" in line]
+    assert errors == [f"error: the output folder {shown} is a symbolic link; workshopkit builds only into a real folder "
+                      "(remove the link, or choose another folder with --out)"], errors
+    assert list(elsewhere.iterdir()) == []

@@ -14,7 +14,6 @@ Threats covered (items of the publishing-holes issue):
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import shutil
 import signal
@@ -33,7 +32,7 @@ from workshopkit.build import BuildOptions, run_build
 from workshopkit.cli import main
 from workshopkit.errors import BuildError
 
-from build_helpers import build
+from build_helpers import build, tree_hashes
 from conftest import FIXTURES, ROOT
 
 pytestmark = pytest.mark.xdist_group("reliability")
@@ -48,16 +47,6 @@ def repo(tmp_path: Path) -> Path:
     shutil.copytree(FIXTURES / "mini", root)
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
     return root
-
-
-def tree_hashes(folder: Path) -> dict[str, str]:
-    """Hash of every output file (internal folders and files starting with a dot are not outputs)."""
-    out = {}
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder).as_posix()
-        if path.is_file() and not rel.startswith("."):
-            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
 
 
 def leftovers(out: Path) -> list[str]:

@@ -202,7 +202,14 @@ def _without_closed_terms(glossary: Glossary, shown: list[BaseModel | None], ori
     seen = " ".join(o.model_dump_json() for o in shown if o is not None).casefold()
     everything = " ".join(m.model_dump_json() for m in originals).casefold()
     terms = [t for t in glossary.terms if term_key(t.term) in seen or term_key(t.term) not in everything]
-    return glossary if len(terms) == len(glossary.terms) else glossary.model_copy(update={"terms": terms})
+    if len(terms) == len(glossary.terms):
+        return glossary
+    # "See also" names no term that was left out.
+    dropped = {term_key(t.term) for t in glossary.terms} - {term_key(t.term) for t in terms}
+    terms = [t if not any(term_key(x) in dropped for x in t.see_also)
+             else t.model_copy(update={"see_also": [x for x in t.see_also if term_key(x) not in dropped]})
+             for t in terms]
+    return glossary.model_copy(update={"terms": terms})
 
 
 def _cited(objs: list[BaseModel | None]) -> set[str]:

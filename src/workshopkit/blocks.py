@@ -45,11 +45,19 @@ _OPEN = _Open()
 # Things that look like an attempt to mark private text and are not a valid marker. The gate
 # hides a text holding one from every audience below facilitator; ``check`` names the line.
 _NAMES = r"(?:facilitators?|restricted|say|organi[sz]ers?)"
+#: Words that say "not for participants" in an admonition's title or a marker-like line.
+_PRIVATE_WORDS = r"(?:facilitators?|trainers?|restricted|organi[sz]ers?|confidential)"
+#: Characters that look like a slash (or are typed instead of one): full-width, division and
+#: fraction slashes, the big solidus, a backslash.
+_SLASH = "[/\uff0f\u2215\u2044\u29f8\\\\]"
 _TO_EVERYONE = "write '/// facilitator' … '///' around text that only facilitators may see"
 # Each pattern is matched at the start of a line or looked for from a fixed token, so that a
 # long line costs linear time.
 _LOOKALIKES: tuple[tuple[str, re.Pattern[str], str, str], ...] = (
-    ("match", re.compile(r"(?:[\s>*+-]|\d+[.)])*//{2,}"),
+    ("match", re.compile(r"(?:[\s>*+-]|\d+[.)])*(?:" + _SLASH + r"[^\S\n]*){3,}"),
+     "this line looks like a block marker but is not one",
+     "write '/// facilitator' (or restricted, say) alone on its line, and '///' alone where the block ends"),
+    ("match", re.compile(r"(?:[\s>*+-]|\d+[.)])*(?:" + _SLASH + r"[^\S\n]*){2}" + _NAMES + r"\b", re.I),
      "this line looks like a block marker but is not one",
      "write '/// facilitator' (or restricted, say) alone on its line, and '///' alone where the block ends"),
     ("search", re.compile(r"///[^\S\n]*" + _NAMES + r"\b", re.I),
@@ -57,14 +65,20 @@ _LOOKALIKES: tuple[tuple[str, re.Pattern[str], str, str], ...] = (
      "put '/// facilitator' on a line of its own; in YAML write the text with '|' (not '>'), which keeps lines apart"),
     ("match", re.compile(r"[\s>]*(?:!!!|\?\?\?\+?)[^\S\n]*" + _NAMES + r"\b", re.I),
      "an admonition is shown to everyone; it does not hide text", _TO_EVERYONE),
+    ("match", re.compile(r"[\s>]*(?:!!!|\?\?\?\+?)[^\S\n]*[\w-]*[^\S\n]*[\"'][^\"'\n]{0,120}?\b" + _PRIVATE_WORDS + r"\b",
+                         re.I),
+     "an admonition is shown to everyone, whatever its title says", _TO_EVERYONE),
     ("match", re.compile(r"[\s>]*:{3,}[^\S\n]*\{?[^\S\n]*\.?" + _NAMES + r"\b", re.I),
      "a fenced div is shown to everyone; it does not hide text", _TO_EVERYONE),
     ("search", re.compile(r"\bclass[^\S\n]*=[^\S\n]*[\"']?[\w\s-]{0,80}?\b" + _NAMES + r"\b", re.I),
      "an HTML class does not hide text", _TO_EVERYONE),
     ("search", re.compile(r"\{[^{}\n]{0,80}?\." + _NAMES + r"\b[^{}\n]{0,80}\}", re.I),
      "an attribute list does not hide text", _TO_EVERYONE),
+    ("search", re.compile(r"<[A-Za-z][\w-]*[^<>\n]{0,200}?[\s\"']hidden\b|\{[^{}\n]{0,80}?\bhidden\b[^{}\n]{0,80}\}", re.I),
+     "the 'hidden' attribute does not keep text from participants: it is in the page and the search index",
+     _TO_EVERYONE),
 )
-_LOOKALIKE_HINT = re.compile(r"//|!!!|\?\?\?|:::|" + _NAMES, re.I)
+_LOOKALIKE_HINT = re.compile(_SLASH + r"[^\S\n]*" + _SLASH + r"|!!!|\?\?\?|:::|hidden|" + _NAMES, re.I)
 
 
 def may_hide(text: str) -> bool:

@@ -267,12 +267,24 @@ def run_build(opts: BuildOptions, progress: Progress | Callable[[str], None] | N
     report.notes = setup_notes(config, opts)
     report.seconds["check"] = time.perf_counter() - t0
     views = views_for(project, opts)
+    refuse_linked_output(opts)
     try:
         with atomic.build_lock(opts.out_dir):
             _build_locked(project, views, config, opts, report, progress, pdf_stage)
     except OSError as exc:
         raise BuildError(write_error(exc, opts)) from None
     return report
+
+
+def refuse_linked_output(opts: BuildOptions) -> None:
+    """Refuse an output folder that is a symbolic link (a committed ``build -> /elsewhere``, or
+    ``--out`` naming a link): the build would write wherever it points, outside the repository."""
+    default = opts.root / "build"
+    chosen = [opts.out] if opts.out is not None else [default, default / "restricted"] if opts.include_restricted else [default]
+    for folder in chosen:
+        if folder.is_symlink():
+            raise BuildError(f"the output folder {rel(folder, opts.root)} is a symbolic link; workshopkit builds only "
+                             "into a real folder (remove the link, or choose another folder with --out)")
 
 
 #: Errors of a file system that cannot take the outputs (full, read-only, no permission).

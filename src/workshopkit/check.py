@@ -18,10 +18,11 @@ from pydantic import BaseModel
 
 from . import links
 from .agenda import _to_minutes, compute, session_minutes
-from .errors import Diagnostic, name_list
+from .errors import BuildError, Diagnostic, name_list
 from .htmlsafety import FORBIDDEN_TAGS, SAFE_SCHEMES, url_scheme
 from .load import Project, TextRef, load_project
 from .model import Module
+from .visibility import Visibility
 from .walk import Loc
 
 
@@ -373,6 +374,8 @@ def check_titles(project: Project, diags: list[Diagnostic]) -> None:
                     what, hint = "a backtick", "code shows as code in a heading but as written in the navigation"
                 elif c in "\r\n":
                     what, hint = "a line break", "a title is one line"
+                elif c in "{}":
+                    what, hint = f"'{c}'", "braces in a heading become HTML attributes (an attribute list)"
                 elif c == "&" and (entity or reference_at(text, i)):
                     spelt = re.match(r"&#?[A-Za-z0-9]*;?", text[i:])
                     written = entity.group() if entity else spelt.group() if spelt else "&"
@@ -408,7 +411,6 @@ _ALLOWED_TAGS = {"br", "sup", "sub", "abbr", "kbd", "mark", "small", "span", "di
 
 _FENCE_LINE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _INLINE_CODE = re.compile(r"`[^`]*`")
-_QUOTE_MARKERS = re.compile(r"^[ \t]*((?:>[ \t]*)*)")
 
 
 def _strip_code(text: str) -> list[tuple[int, str]]:
@@ -437,11 +439,19 @@ MAX_NESTING = 12
 _NESTING_HINT = "flatten the structure; print and screen readers cannot follow it either"
 
 
+_NESTING_PREFIX = re.compile(r"(?:[ \t]*(?:>|(?:[-*+]|\d{1,9}[.)])(?=[ \t]|$)))+")
+
+
 def _too_nested(line: str) -> bool:
-    """True for a line of quotes or list items nested more than :data:`MAX_NESTING` deep."""
-    return line[:1] in (" ", "\t", ">") and (
-        _QUOTE_MARKERS.match(line).group(1).count(">") > MAX_NESTING  # type: ignore[union-attr]
-        or len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" ")) > 4 * MAX_NESTING)
+    """True for a line of quotes or list items nested more than :data:`MAX_NESTING` deep, by
+    indentation or by markers written one after the other ('> - > - …')."""
+    if line[:1] in (" ", "\t") and len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" ")) > 4 * MAX_NESTING:
+        return True
+    prefix = _NESTING_PREFIX.match(line)
+    if prefix is None:
+        return False
+    markers = len(re.findall(r">|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)", prefix.group()))
+    return markers > MAX_NESTING
 
 # Only a text with one of these can render to anything but plain paragraphs, lists and links
 # to ordinary addresses; the others need not be rendered to be judged.
@@ -450,7 +460,6 @@ _MAY_RENDER_UNSAFE = re.compile(r"[<&{]|\]\s*:|\]\(\s*<?\s*[A-Za-z][A-Za-z0-9+.\
 
 def _renderer(root: Path, diags: list[Diagnostic]) -> Any:
     """Markdown to HTML as the sites render it, or None (with a diagnostic) if that cannot be set up."""
-    from .errors import BuildError
     from .markdown import load_site_config, markdown_problem, to_html
 
     try:
@@ -468,10 +477,48 @@ def _renderer(root: Path, diags: list[Diagnostic]) -> Any:
 
 
 def site_config_rules(config: Any, diags: list[Diagnostic]) -> None:
-    """Settings of ``mkdocs.yml`` that would run after the audience gate: extensions that include
-    files while rendering, plugins other than Material's offline-safe built-ins, and hooks."""
-    from .markdown import INCLUDE_EXTENSIONS, SITE_PLUGINS, config_position
+    """Settings of ``mkdocs.yml`` that would run or publish after the audience gate: any setting
+    but those workshopkit builds with (an allowlist: ``INHERIT``, hooks, scripts, ``custom_dir``
+    … are refused), extensions that include files while rendering, and plugins other than
+    Material's offline-safe built-ins."""
+    from .markdown import (
+        EXTRA_SETTINGS,
+        INCLUDE_EXTENSIONS,
+        SITE_PLUGINS,
+        SITE_SETTINGS,
+        THEME_SETTINGS,
+        config_position,
+        refused_settings,
+    )
 
+    theme = config.data.get("theme")
+    ours = "remove it; workshopkit sets it for every site"
+    reasons = {
+        "INHERIT": ("'INHERIT' brings in the settings of another file, which check never sees",
+                    "write the settings into mkdocs.yml itself"),
+        "hooks": ("hooks run code on every page after the audience gate", "remove 'hooks'"),
+        "extra_javascript": ("'extra_javascript' adds scripts to every page", "remove it"),
+        "extra_css": ("'extra_css' adds stylesheets from outside the site", "remove it; workshopkit adds its own"),
+        "theme.custom_dir": ("'custom_dir' copies a whole folder (of the repository or of the build machine) into "
+                             "every site and its zip", "remove it; the sites use the Material theme as installed"),
+        "theme.name": (f"the theme '{theme.get('name') if isinstance(theme, dict) else theme}' is not one "
+                       "workshopkit builds with", "use the Material theme: 'name: material' under 'theme'"),
+        "extra.polyfills": ("'polyfills' adds scripts to every page", "remove it; workshopkit adds the one it needs"),
+        "extra.analytics": ("'analytics' adds a tracking script to every page", "remove it"),
+        **{key: (f"'{key}' is set by workshopkit", ours)
+           for key in ("docs_dir", "site_dir", "nav", "use_directory_urls", "validation", "strict")},
+    }
+    reasons["theme"] = reasons["theme.name"]
+    settings = {"": SITE_SETTINGS, "theme": THEME_SETTINGS, "extra": EXTRA_SETTINGS}
+    for keys in refused_settings(config.data):
+        where = ".".join(keys)
+        allowed = settings[keys[0] if len(keys) > 1 else ""]
+        message, hint = reasons.get(where, (
+            f"'{where}' is not a setting workshopkit builds with",
+            f"settings that run code or bring in other files would act after the audience gate; "
+            f"{'under ' + repr(keys[0]) + ' ' if len(keys) > 1 else ''}use only {', '.join(sorted(allowed))}"))
+        line, col = config_position(config.path, *keys)
+        diags.append(Diagnostic("mkdocs.yml", line, col, where, message, hint))
     names, _ = config.extensions
     for name in names:
         if name in INCLUDE_EXTENSIONS:
@@ -487,10 +534,6 @@ def site_config_rules(config: Any, diags: list[Diagnostic]) -> None:
                                     f"the plugin '{name}' is not one workshopkit builds with",
                                     f"plugins that change pages would run after the audience gate; use "
                                     f"{', '.join(sorted(SITE_PLUGINS))}"))
-    if config.data.get("hooks"):
-        line, col = config_position(config.path, "hooks")
-        diags.append(Diagnostic("mkdocs.yml", line, col, "hooks", "hooks run code on every page after the audience gate",
-                                "remove 'hooks'"))
 
 
 def check_rendered(t: TextRef, render: Any, diags: list[Diagnostic], root: Path | None = None) -> None:
@@ -506,13 +549,15 @@ def check_rendered(t: TextRef, render: Any, diags: list[Diagnostic], root: Path 
     if not (_MAY_RENDER_UNSAFE.search(t.text) or "[" in t.text):
         return
     text = links.strip_comments(t.text)
-    if _crowded_paragraph(text) or any(_too_nested(line) for line in text.split("\n")):
+    if _crowded_paragraph(text) or _long_block(text) or any(_too_nested(line) for line in text.split("\n")):
         return  # refused by check_text before anything renders it
     source = links.normalise(text, t.base, root) if root is not None else text
     try:
         html = render(source)
-    except RecursionError:
-        return  # nested too deeply to render: the nesting rule reports it
+    except (RecursionError, BuildError):
+        # Fail closed: a text the renderer cannot finish is refused, never passed.
+        diags.append(Diagnostic(t.file, t.line, 1, t.key, "the text is nested too deeply to render", _NESTING_HINT))
+        return
     seen = {(d.path, d.line, d.message) for d in diags if d.path == t.file}
     used: dict[str, int] = {}
     hint = ("write plain Markdown; links may go to http(s), mailto: and tel: addresses "
@@ -589,6 +634,10 @@ def check_links(t: TextRef, project: Project, add: Any) -> None:
     if crowded:
         add(crowded, 1, f"a paragraph with more than {links.MAX_BRACKETS} '[' or '<'",
             "split the text into paragraphs; renderers slow down sharply on such input")
+    long_block = _long_block(text)
+    if long_block:
+        add(long_block, 1, f"more than {MAX_BLOCK_LINES} lines without a blank line",
+            "put blank lines between paragraphs, headings and lists; renderers slow down sharply on such input")
     for link in links.find(text):
         problem = _judge_link(link, t, project)
         if problem:
@@ -615,6 +664,18 @@ def _judge_link(link: links.Link, t: TextRef, project: Project) -> Problem:
     return _judge_file(path_part, target, link, t, project)
 
 
+def _more_private_module(repo: str, t: TextRef, project: Project) -> str:
+    """The id of the module holding ``repo`` if it is not the text's own module and is more
+    private than participant material (its files would show what a closed-door module holds)."""
+    owner = repo.split("/")[1]
+    if t.file.startswith(f"modules/{owner}/"):
+        return ""
+    module = project.module(owner)
+    if module is None or Visibility.parse(module.visibility) <= Visibility.participant:
+        return ""
+    return owner
+
+
 def _judge_address(target: str, scheme: str, image: bool) -> Problem:
     if image:
         return ("images must be files in the module folder, not web addresses",
@@ -639,6 +700,10 @@ def _judge_file(path_part: str, target: str, link: links.Link, t: TextRef, proje
     symlink = links.symlink_on_path(root, repo)
     if symlink:
         return f"'{path_part}' goes through the symbolic link '{symlink}'", "put the file itself in the module folder"
+    closed = _more_private_module(repo, t, project)
+    if closed:
+        return (f"'{path_part}' belongs to the module '{closed}', which fewer people may see than this text",
+                "copy the file into this module's folder, or link to it only from that module")
     dest = root / repo
     try:
         exists = dest.exists()
@@ -662,6 +727,23 @@ def _judge_file(path_part: str, target: str, link: links.Link, t: TextRef, proje
     if links.publishable(root, repo) is None:
         return f"'{path_part}' is not a file that is published", "link to a handout, an image or a PDF"
     return None
+
+
+#: Most lines in a run without a blank line (Python-Markdown splits such a run once per heading
+#: in it, which takes time that grows with the square of its length).
+MAX_BLOCK_LINES = 500
+
+
+def _long_block(text: str) -> int:
+    """The first line of a run of more than :data:`MAX_BLOCK_LINES` non-blank lines, or 0."""
+    if text.count("\n") <= MAX_BLOCK_LINES:
+        return 0
+    run = 0
+    for no, line in enumerate(text.split("\n"), start=1):
+        run = run + 1 if line.strip() else 0
+        if run > MAX_BLOCK_LINES:
+            return no - run + 1
+    return 0
 
 
 def _crowded_paragraph(text: str) -> int:

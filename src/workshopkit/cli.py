@@ -1,72 +1,148 @@
-"""The ``workshopkit`` command."""
+"""The ``workshopkit`` command: one table of sub-commands, each declared once.
+
+A row of ``COMMANDS`` names a command, its help line, the function that runs it and its
+arguments in the order ``--help`` lists them. The options several commands share (the project
+folder, ``--out``, ``--format``) are declared once below and put into the rows that take them.
+The handlers live in ``commands.py`` (check, schema, build, clean) and ``editor_commands.py``
+(new, serve, stats); they hold no parser code.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 
 from . import __version__
-from .check import check, summary
+from .commands import cmd_build, cmd_check, cmd_clean, cmd_schema
+from .editor_commands import cmd_new, cmd_serve, cmd_stats
 from .errors import WorkshopkitError, shown
-from .report import print_diagnostics
+
+Handler = Callable[[argparse.Namespace], int]
 
 
-def _root(value: str | None) -> Path:
-    return Path(value or ".").resolve()
+@dataclass(frozen=True)
+class Arg:
+    """One argument of a command, as given to ``ArgumentParser.add_argument``."""
+
+    flags: tuple[str, ...]
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    root = _root(args.path)
-    project, diags = check(root)
-    errors = [d for d in diags if d.severity == "error"]
-    shown = diags if not args.errors_only else errors
-    console = Console(emoji=False, highlight=False, soft_wrap=True, no_color=args.format != "text" or None)
-    print_diagnostics(shown, root, args.format, console)
-    if args.format == "text":
-        s = summary(project)
-        warnings = len(diags) - len(errors)
-        head = (f"{s['modules']} modules, {s['sessions']} sessions, {s['minutes']} minutes, "
-                f"{s['handouts']} handouts, {s['items']} items, {s['workshops']} workshops")
-        if errors:
-            console.print(f"[red]{len(errors)} error(s)[/red], {warnings} warning(s) in {head}")
-        else:
-            console.print(f"[green]ok[/green]: {head}" + (f"; {warnings} warning(s)" if warnings else ""))
-    failed = bool(errors) or (args.strict and bool(diags))
-    return 1 if failed else 0
+def arg(*flags: str, **options: Any) -> Arg:
+    return Arg(flags, options)
 
 
-def cmd_schema(args: argparse.Namespace) -> int:
-    from .schema import write_schemas
+@dataclass(frozen=True)
+class Command:
+    """A sub-command: either a handler with its arguments, or a group of sub-commands (``new``)."""
 
-    out = Path(args.out).resolve() if args.out else None
-    for path in write_schemas(out):
-        print(path)
-    return 0
+    name: str
+    help: str
+    handler: Handler | None = None
+    args: tuple[Arg, ...] = ()
+    subcommands: tuple[Command, ...] = ()
+    dest: str = ""  # of a group: the attribute that holds the chosen sub-command
+
+
+# The shared options.
+_PATH_HELP = "repository folder (default: the current folder)"
+PATH = arg("path", nargs="?", help=_PATH_HELP)
+PATH_OPTION = arg("--path", help=_PATH_HELP)  # where the command's positional is something else
+OUT_HELP = "output folder (default: <path>/build)"
+
+
+def out(help_text: str = OUT_HELP) -> Arg:
+    return arg("--out", help=help_text)
+
+
+def output_format(*choices: str) -> Arg:
+    """``--format``, with the first choice as the default."""
+    return arg("--format", choices=list(choices), default=choices[0])
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("check", "validate modules, workshops and sources; print every problem", cmd_check, (
+        PATH,
+        output_format("text", "json", "github"),
+        arg("--strict", action="store_true", help="fail on warnings too"),
+        arg("--errors-only", action="store_true", help="do not show warnings"),
+    )),
+    Command("schema", "write the JSON Schemas of the content files", cmd_schema, (
+        out("folder to write into (default: the package's schema folder)"),
+    )),
+    Command("build", "build the sites and PDFs into build/", cmd_build, (
+        PATH,
+        out(),
+        arg("--site", action="store_true", help="build the websites (alone, unless --pdf is given too)"),
+        arg("--pdf", action="store_true", help="build the PDFs (alone, unless --site is given too)"),
+        arg("--audience", choices=["participant", "facilitator", "all"], default="all"),
+        arg("--include-restricted", action="store_true",
+            help="put closed-door material into the facilitator outputs and the restricted pack "
+                 "(written to build/restricted/ unless --out is given)"),
+        arg("--zip", action="store_true", help="also pack the participant site into build/offline/ for use without a network"),
+        arg("--only", metavar="ID", help="build one module, or one workshop and its modules"),
+        arg("--paper", choices=["A4", "Letter"], default="A4", help="paper size of the PDFs"),
+        arg("--workers", type=int, help="PDF worker processes (default: one per core)"),
+    )),
+    Command("clean", "delete the output folder (only if workshopkit made everything in it; links are never followed)",
+            cmd_clean, (
+        PATH,
+        out(),
+    )),
+    Command("new", "create a valid skeleton of a module or a workshop", dest="kind", subcommands=(
+        Command("module", "create modules/ID/ with module.yml, a session text and a handout", cmd_new, (
+            arg("id", help="module id: lower-case letters, digits and '-'"),
+            arg("--title", help="module title (default: from the id)"),
+            PATH_OPTION,
+        )),
+        Command("workshop", "create curriculum/ID.yml with an agenda of existing modules", cmd_new, (
+            arg("id", help="workshop id: lower-case letters, digits and '-'"),
+            arg("--title", help="workshop title (default: from the id)"),
+            arg("--module", action="append", metavar="MODULE",
+                help="a module to put on the agenda (repeatable; default: the first module)"),
+            PATH_OPTION,
+        )),
+    )),
+    Command("serve", "live preview: regenerate pages on every save and reload the browser", cmd_serve, (
+        PATH,
+        arg("--audience", choices=["participant", "facilitator"], default="participant"),
+        arg("--port", type=int, default=8000, help="port of the preview server (default: 8000)"),
+        arg("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"),
+        out("output folder (default: <path>/build); the preview works in "
+            "<out>/.serve-<pid>-<audience>/, removed when it stops"),
+        arg("--include-restricted", action="store_true", help="show closed-door material in the facilitator preview"),
+    )),
+    Command("stats", "minutes, sessions, items, words and last change per module; time per workshop day", cmd_stats, (
+        PATH,
+        output_format("text", "json"),
+    )),
+)
+
+
+def _add(sub: argparse._SubParsersAction, command: Command) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser(command.name, help=command.help)
+    for a in command.args:
+        parser.add_argument(*a.flags, **a.options)
+    if command.subcommands:
+        inner = parser.add_subparsers(dest=command.dest, required=True)
+        for subcommand in command.subcommands:
+            _add(inner, subcommand)
+    else:
+        parser.set_defaults(func=command.handler)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workshopkit", description="Training modules in YAML + Markdown → sites and PDFs.")
     parser.add_argument("--version", action="version", version=f"workshopkit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-
-    p = sub.add_parser("check", help="validate modules, workshops and sources; print every problem")
-    p.add_argument("path", nargs="?", help="repository folder (default: the current folder)")
-    p.add_argument("--format", choices=["text", "json", "github"], default="text")
-    p.add_argument("--strict", action="store_true", help="fail on warnings too")
-    p.add_argument("--errors-only", action="store_true", help="do not show warnings")
-    p.set_defaults(func=cmd_check)
-
-    p = sub.add_parser("schema", help="write the JSON Schemas of the content files")
-    p.add_argument("--out", help="folder to write into (default: the package's schema folder)")
-    p.set_defaults(func=cmd_schema)
-
-    from .commands import register
-
-    register(sub)
+    for command in COMMANDS:
+        _add(sub, command)
     return parser
 
 

@@ -1,4 +1,4 @@
-"""Sub-commands beyond ``check`` and ``schema``: build (and later serve, new, stats)."""
+"""The handlers of ``check``, ``schema``, ``build`` and ``clean`` (their arguments are declared in cli.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,43 @@ from rich.live import Live
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
+from .check import check, summary
 from .errors import ContentError, shown
+from .report import print_diagnostics
+
+
+def project_root(args: argparse.Namespace) -> Path:
+    """The project folder a command works on: its ``path`` argument, or the current folder."""
+    return Path(args.path or ".").resolve()
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    root = project_root(args)
+    project, diags = check(root)
+    errors = [d for d in diags if d.severity == "error"]
+    listed = diags if not args.errors_only else errors
+    console = Console(emoji=False, highlight=False, soft_wrap=True, no_color=args.format != "text" or None)
+    print_diagnostics(listed, root, args.format, console)
+    if args.format == "text":
+        s = summary(project)
+        warnings = len(diags) - len(errors)
+        head = (f"{s['modules']} modules, {s['sessions']} sessions, {s['minutes']} minutes, "
+                f"{s['handouts']} handouts, {s['items']} items, {s['workshops']} workshops")
+        if errors:
+            console.print(f"[red]{len(errors)} error(s)[/red], {warnings} warning(s) in {head}")
+        else:
+            console.print(f"[green]ok[/green]: {head}" + (f"; {warnings} warning(s)" if warnings else ""))
+    failed = bool(errors) or (args.strict and bool(diags))
+    return 1 if failed else 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import write_schemas
+
+    out = Path(args.out).resolve() if args.out else None
+    for path in write_schemas(out):
+        print(path)
+    return 0
 
 
 class _Stopped(KeyboardInterrupt):
@@ -89,12 +125,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     (130 for Ctrl+C), leaving the previous build as it was."""
     from . import atomic
     from .build import BuildOptions, run_build
-    from .report import print_diagnostics
 
-    root = Path(args.path or ".").resolve()
+    root = project_root(args)
     audiences = ("participant", "facilitator") if args.audience == "all" else (args.audience,)
     want_site, want_pdf = args.site or not args.pdf, args.pdf or not args.site
-    opts = BuildOptions(root=root, out=Path(args.out).resolve() if args.out else None, audiences=audiences,
+    opts = BuildOptions(root=root, out=Path(os.path.abspath(args.out)) if args.out else None, audiences=audiences,
                         include_restricted=args.include_restricted, site=want_site, pdf=want_pdf,
                         zip=args.zip, only=args.only, paper=args.paper, workers=args.workers)
     console = Console(emoji=False, highlight=False, stderr=True, soft_wrap=True)
@@ -132,37 +167,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_clean(args: argparse.Namespace) -> int:
     from .build import clean
 
-    root = Path(args.path or ".").resolve()
+    root = project_root(args)
     out = Path(os.path.abspath(args.out)) if args.out else root / "build"  # a link is judged, not followed
     removed = clean(out)
     console = Console(emoji=False, highlight=False, stderr=True, soft_wrap=True)
     console.print(f"removed {out}" if removed else f"nothing to remove: {out} does not exist")
     return 0
-
-
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("build", help="build the sites and PDFs into build/")
-    p.add_argument("path", nargs="?", help="repository folder (default: the current folder)")
-    p.add_argument("--out", help="output folder (default: <path>/build)")
-    p.add_argument("--site", action="store_true", help="build the websites (alone, unless --pdf is given too)")
-    p.add_argument("--pdf", action="store_true", help="build the PDFs (alone, unless --site is given too)")
-    p.add_argument("--audience", choices=["participant", "facilitator", "all"], default="all")
-    p.add_argument("--include-restricted", action="store_true",
-                   help="put closed-door material into the facilitator outputs and the restricted pack "
-                        "(written to build/restricted/ unless --out is given)")
-    p.add_argument("--zip", action="store_true",
-                   help="also pack the participant site into build/offline/ for use without a network")
-    p.add_argument("--only", metavar="ID", help="build one module, or one workshop and its modules")
-    p.add_argument("--paper", choices=["A4", "Letter"], default="A4", help="paper size of the PDFs")
-    p.add_argument("--workers", type=int, help="PDF worker processes (default: one per core)")
-    p.set_defaults(func=cmd_build)
-
-    p = sub.add_parser("clean", help="delete the output folder "
-                                     "(only if workshopkit made everything in it; links are never followed)")
-    p.add_argument("path", nargs="?", help="repository folder (default: the current folder)")
-    p.add_argument("--out", help="output folder (default: <path>/build)")
-    p.set_defaults(func=cmd_clean)
-
-    from .editor_commands import register as register_editor_commands
-
-    register_editor_commands(sub)  # new, serve, stats

@@ -155,10 +155,12 @@ A block must be closed with `///`; a block may contain only blocks that are more
 error. The `///` lines start at the beginning of a line, never inside a list item or a quote; the
 gate hides a block wherever its marker stands, even inside a code example, so that nothing
 private can slip through a formatting mistake. Only `///` hides text: an admonition
-(`!!! facilitator`), a fenced div (`::: facilitator`), an HTML or attribute-list class
-(`class="facilitator"`, `{: .facilitator }`), a marker with text after it on the same line, or
-one that a YAML `>` scalar folded into a paragraph are errors, and until they are fixed the
-participant outputs leave out the whole text that holds them. Write multi-line texts with `|`.
+(`!!! facilitator`, or any admonition titled for facilitators or trainers), a fenced div
+(`::: facilitator`), an HTML or attribute-list class (`class="facilitator"`,
+`{: .facilitator }`), the `hidden` attribute, a marker typed with look-alike slashes or with
+text after it on the same line, or one that a YAML `>` scalar folded into a paragraph are
+errors, and until they are fixed the participant outputs leave out the whole text that holds
+them. Write multi-line texts with `|`.
 
 A Markdown file is named from one place only (an activity's text, or a handout's `file`), so
 it has one visibility. HTML comments (`<!-- … -->`) are notes for editors: no output holds
@@ -183,12 +185,19 @@ scanned again before they are published. Relative links may point to a handout's
 a PDF or an image in a module folder; images (PNG, JPEG, GIF, WebP: not SVG, which can carry
 scripts) come from a module folder (not from web addresses) and need alt text:
 `![A referral pathway with five steps](images/pathway.png)`. Only files that a checked link
-points to are copied into the sites; nothing else in the repository is published. A link must be
+points to are copied into the sites; nothing else in the repository is published. A text may
+use a file of another module only if that module is open to participants (a closed-door
+module's files stay with it). A link must be
 readable as a Markdown link: one that the renderer would make from a title, raw HTML or an
 attribute list is an error. Code fences (```` ``` ````) must be closed, quotes or lists may nest
-at most 12 deep, and a paragraph may hold at most 400 `[` or `<`. In `mkdocs.yml`, extensions
-that include files while rendering (`pymdownx.snippets`), plugins other than `search`, `offline`
-and `tags`, and `hooks` are refused: they would run after the audience gate.
+at most 12 deep, a paragraph may hold at most 400 `[` or `<`, and a text may run at most 500
+lines without a blank line. In `mkdocs.yml`, only the settings a site is
+built with are accepted (`site_name`, `site_description`, `site_author`, `site_url`, `copyright`,
+`repo_url`, `repo_name`, `edit_uri`, `theme` with the Material theme's own settings, `plugins`
+(`search`, `offline`, `tags`), `markdown_extensions` that include no files, and `extra`), and
+anything else (`INHERIT`, `hooks`, `extra_javascript`, a theme's `custom_dir`, `pymdownx.snippets`,
+a `mkdocs.yml` that is a symbolic link) is refused: it would run code or publish other files after
+the audience gate.
 
 ## Previewing and checking
 

@@ -256,21 +256,28 @@ def _exists(path: Path) -> bool:
 
 
 def _text_visits(obj: BaseModel) -> list[Visit]:
-    """Every field of ``obj`` and its models, with each text of a list of texts as a visit of its
-    own (``loc`` ends in its index), so a list of key messages is checked like any other text."""
+    """Every field of ``obj`` and its models, with each text of a list or a mapping of texts as a
+    visit of its own (``loc`` ends in its index or key), so key messages, answer options and
+    identifiers are checked like any other text."""
     out: list[Visit] = []
     for visit in fields(obj):
         out.append(visit)
         if isinstance(visit.value, list):
             out.extend(Visit(visit.loc + (i,), visit.owner, visit.name, visit.info, item)
                        for i, item in enumerate(visit.value) if isinstance(item, str))
+        elif isinstance(visit.value, dict):
+            out.extend(Visit(visit.loc + (key,), visit.owner, visit.name, visit.info, item)
+                       for key, item in visit.value.items() if isinstance(item, str))
     return out
 
 
 def _store(visit: Visit, text: str) -> None:
     """Put ``text`` back where ``visit`` found it (a field, or an item of a list field)."""
-    if visit.loc and isinstance(visit.loc[-1], int) and isinstance(getattr(visit.owner, visit.name), list):
-        getattr(visit.owner, visit.name)[visit.loc[-1]] = text
+    container = getattr(visit.owner, visit.name)
+    if visit.loc and isinstance(visit.loc[-1], int) and isinstance(container, list):
+        container[visit.loc[-1]] = text
+    elif visit.loc and isinstance(container, dict) and visit.loc[-1] in container and container is not visit.value:
+        container[visit.loc[-1]] = text
     else:
         setattr(visit.owner, visit.name, text)
 
@@ -436,6 +443,13 @@ def load_project(root: Path) -> tuple[Project, list[Diagnostic]]:
     return project, diags
 
 
+def _register(project: Project, display: str, path: Path, doc: YamlDoc, obj: BaseModel) -> None:
+    """Remember where a loaded model came from (for messages and for the build's input hashes)."""
+    project.inputs[display] = path
+    project.docs[display] = doc
+    project.files[id(obj)] = display
+
+
 def _id_matches(doc: YamlDoc, display: str, got: str, want: str, what: str, diags: list[Diagnostic]) -> None:
     if got != want:
         line, col = doc.where(("id",))
@@ -459,9 +473,7 @@ def _load_modules(project: Project, diags: list[Diagnostic]) -> None:
         if doc is None or module is None:
             project.broken.add(folder.name)
             continue
-        project.inputs[display] = path
-        project.docs[display] = doc
-        project.files[id(module)] = display
+        _register(project, display, path, doc, module)
         _id_matches(doc, display, module.id, folder.name, "folder name", diags)
         resolve_texts(project, module, doc, display, folder, diags)
         project.modules.append(module)
@@ -520,9 +532,7 @@ def _load_seeds(project: Project, diags: list[Diagnostic]) -> None:
         if doc is None or seed is None:
             project.broken.add(path.stem)
             continue
-        project.inputs[display] = path
-        project.docs[display] = doc
-        project.files[id(seed)] = display
+        _register(project, display, path, doc, seed)
         _id_matches(doc, display, seed.id, path.stem, "file name", diags)
         resolve_texts(project, seed, doc, display, seeds_dir, diags)
         project.seeds.append(seed)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import functools
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,41 @@ INCLUDE_EXTENSIONS = frozenset({"pymdownx.snippets", "markdown_include.include",
 
 #: MkDocs plugins a site may use: Material's built-ins that neither change nor add page text.
 SITE_PLUGINS = frozenset({"search", "offline", "tags"})
+
+#: The top-level settings of ``mkdocs.yml`` a site is built with. Any other (``INHERIT``,
+#: ``hooks``, ``extra_javascript``, ``docs_dir``, ``watch`` …) would run code or bring in other
+#: files after the audience gate, or is one workshopkit sets itself: check refuses it, and the
+#: derived config of a site never carries it.
+SITE_SETTINGS = frozenset({"site_name", "site_description", "site_author", "site_url", "copyright",
+                           "repo_url", "repo_name", "edit_uri", "theme", "plugins", "markdown_extensions", "extra"})
+#: The settings under ``theme`` (whose name is ``material``): never ``custom_dir``, which copies a
+#: whole folder into every site, nor ``static_templates``.
+THEME_SETTINGS = frozenset({"name", "language", "direction", "features", "palette", "font", "icon", "logo",
+                            "favicon"})
+#: The settings under ``extra`` that Material reads; not ``polyfills`` (scripts in every page:
+#: workshopkit adds its own) nor ``analytics`` (a tracking script).
+EXTRA_SETTINGS = frozenset({"alternate", "annotate", "consent", "generator", "homepage", "scope", "social",
+                            "status", "tags", "version"})
+
+
+def refused_settings(data: dict[str, Any]) -> list[tuple[str, ...]]:
+    """Where ``data`` (the base ``mkdocs.yml``) sets something outside :data:`SITE_SETTINGS`,
+    :data:`THEME_SETTINGS` and :data:`EXTRA_SETTINGS`, as key paths in the order written; and
+    ``("theme", "name")`` (or ``("theme",)``) for an installed theme other than ``material`` (a
+    name no theme has is left to MkDocs, which reports it at its line)."""
+    from importlib.metadata import entry_points
+
+    found: list[tuple[str, ...]] = [(str(key),) for key in data if key not in SITE_SETTINGS]
+    theme = data.get("theme")
+    if isinstance(theme, dict):
+        found += [("theme", str(key)) for key in theme if key not in THEME_SETTINGS]
+    name = theme.get("name") if isinstance(theme, dict) else theme
+    if isinstance(name, str) and name != "material" and name in {e.name for e in entry_points(group="mkdocs.themes")}:
+        found.append(("theme", "name") if isinstance(theme, dict) else ("theme",))
+    extra = data.get("extra")
+    if isinstance(extra, dict):
+        found += [("extra", str(key)) for key in extra if key not in EXTRA_SETTINGS]
+    return found
 
 
 @dataclass(frozen=True)
@@ -98,16 +136,45 @@ def config_position(path: Path, *keys: str) -> tuple[int, int]:
     return found
 
 
+def _read_regular(path: Path) -> bytes | None:
+    """The bytes of ``path``, None if there is nothing there; a located error if it is a symbolic
+    link (wherever it points) or not a regular file. The file is opened without following a
+    link and without blocking on a pipe, and judged by what was opened."""
+    refuse = ("the site configuration is a symbolic link; workshopkit reads only the file itself",
+              "replace the link with the file")
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(mode):
+        raise BuildError(refuse[0], path.name, hint=refuse[1])
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise BuildError(refuse[0], path.name, hint=refuse[1]) from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise BuildError("the site configuration is not a regular file", path.name, hint="make mkdocs.yml a plain text file")
+    with os.fdopen(fd, "rb") as f:
+        return f.read()
+
+
 def load_site_config(root: Path) -> SiteConfig:
-    """Read the base ``mkdocs.yml``; tags such as ``!!python/name`` are refused."""
+    """Read the base ``mkdocs.yml``; tags such as ``!!python/name`` are refused, and so is a
+    ``mkdocs.yml`` that is a symbolic link or not a regular file (before anything is read)."""
     path = root / "mkdocs.yml"
-    if not path.is_file():
-        return SiteConfig(path, {"site_name": "Training", "markdown_extensions": list(REQUIRED_EXTENSIONS)})
     hint = "fix the site configuration"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = _read_regular(path)
+    except OSError as exc:
+        raise BuildError(f"cannot read the site configuration: {exc.strerror}", path.name, hint=hint) from None
+    if raw is None:
+        return SiteConfig(path, {"site_name": "Training", "markdown_extensions": list(REQUIRED_EXTENSIONS)})
+    try:
+        data = yaml.safe_load(raw.decode("utf-8")) or {}
     except UnicodeDecodeError as exc:
-        raw = path.read_bytes()
         line = raw[: exc.start].count(b"\n") + 1
         col = len(raw[raw.rfind(b"\n", 0, exc.start) + 1: exc.start].decode("utf-8", errors="replace")) + 1
         raise BuildError("the site configuration is not valid UTF-8 text", path.name, line, col,
@@ -173,6 +240,9 @@ def to_html(text: str, config: SiteConfig) -> str:
     conv.reset()
     try:
         return conv.convert(text)
+    except RecursionError:
+        _converter.cache_clear()
+        raise BuildError("a text is nested too deeply to render; run 'workshopkit check' to find it") from None
     except BaseException:
         _converter.cache_clear()  # a converter stopped half-way keeps broken state: start afresh next time
         raise

@@ -74,6 +74,8 @@ class SiteGenerator:
         self.env.filters["cell"] = table_cell
         self.env.globals.update(s=self.s, audience=view.audience, fac=view.audience.is_facilitator,
                                 session_minutes=session_minutes, module_minutes=module_minutes)
+        # Files are copied only from the folders of modules this audience sees.
+        self._visible_modules = frozenset(m.id for m in view.modules)
         self._handout_pages: dict[str, str] = {}
         for m in view.modules:
             for h in m.handouts:
@@ -117,7 +119,7 @@ class SiteGenerator:
             if repo_path.endswith(".md"):
                 return None  # a handout this audience does not see
             src = links.publishable(self.root, repo_path)
-            if src is not None:
+            if src is not None and repo_path.split("/")[1] in self._visible_modules:
                 self.files.copies[repo_path] = src
                 return links.relative(repo_path, page) + frag
             return None

@@ -18,7 +18,16 @@ import yaml
 
 from ..errors import BuildError, Diagnostic
 from ..htmlsafety import escape_text
-from ..markdown import INCLUDE_EXTENSIONS, REQUIRED_EXTENSIONS, SITE_PLUGINS, SiteConfig, config_position
+from ..markdown import (
+    EXTRA_SETTINGS,
+    INCLUDE_EXTENSIONS,
+    REQUIRED_EXTENSIONS,
+    SITE_PLUGINS,
+    SITE_SETTINGS,
+    THEME_SETTINGS,
+    SiteConfig,
+    config_position,
+)
 from .generate import SiteFiles
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets" / "site"
@@ -42,8 +51,19 @@ os.environ.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
 
 
 def derive_config(base: SiteConfig, files: SiteFiles, audience: str, title_suffix: str, language: str = "en") -> dict[str, Any]:
-    """The config of one site: the base ``mkdocs.yml`` plus generated nav and strict validation."""
-    data: dict[str, Any] = copy.deepcopy(base.data)
+    """The config of one site: the base ``mkdocs.yml`` plus generated nav and strict validation.
+
+    Only the settings of :data:`SITE_SETTINGS` (and, under ``theme`` and ``extra``, of
+    :data:`THEME_SETTINGS` and :data:`EXTRA_SETTINGS`) are kept, even if check was bypassed:
+    nothing that runs code or brings in other files (``INHERIT``, hooks, ``custom_dir``,
+    scripts) reaches a site."""
+    data: dict[str, Any] = {key: copy.deepcopy(value) for key, value in base.data.items() if key in SITE_SETTINGS}
+    theme = data.get("theme") or {"name": "material"}
+    theme = {"name": theme} if isinstance(theme, str) else theme
+    if isinstance(theme, dict):
+        theme = {key: value for key, value in theme.items() if key in THEME_SETTINGS}
+    if isinstance(data.get("extra"), dict):
+        data["extra"] = {key: value for key, value in data["extra"].items() if key in EXTRA_SETTINGS}
     if title_suffix:
         data["site_name"] = f"{base.site_name} – {title_suffix}"
     if audience == "facilitator":
@@ -53,25 +73,24 @@ def derive_config(base: SiteConfig, files: SiteFiles, audience: str, title_suffi
     # Pages are files (page.html, not page/index.html): the site works from file:// and from a
     # zip, and the addresses printed under QR codes stay valid.
     data["use_directory_urls"] = False
-    # Nothing that runs after the audience gate: no includes, no page-changing plugins, no hooks
-    # (check refuses them; a site is never built with them even if check was bypassed).
+    # Nothing that runs after the audience gate: no includes, no page-changing plugins (check
+    # refuses them; a site is never built with them even if check was bypassed).
     data["markdown_extensions"] = [e for e in data.get("markdown_extensions") or []
                                    if (next(iter(e)) if isinstance(e, dict) and e else e) not in INCLUDE_EXTENSIONS]
     data["plugins"] = [p for p in data.get("plugins") or []
                        if isinstance(p, (str, dict)) and p
                        and str(next(iter(p)) if isinstance(p, dict) else p).removeprefix("material/") in SITE_PLUGINS]
-    data.pop("hooks", None)
     listed = {next(iter(e)) if isinstance(e, dict) else e for e in data.get("markdown_extensions") or []}
     data["markdown_extensions"] = list(data.get("markdown_extensions") or []) + [
         name for name in REQUIRED_EXTENSIONS if name not in listed]
     data["nav"] = files.nav
-    data["extra_css"] = list(data.get("extra_css") or []) + [CSS_PATH]
+    data["extra_css"] = [CSS_PATH]
     shim = iframe_worker_shim()
-    if shim is not None:
+    extra = data.setdefault("extra", {}) if shim is not None else None
+    if shim is not None and isinstance(extra, dict):
         # Material's offline plugin would link the shim from a CDN; serve our own copy so that
-        # search works on a computer without a network.
-        extra = data.setdefault("extra", {})
-        extra["polyfills"] = list(extra.get("polyfills") or []) + [SHIM_PATH]
+        # search works on a computer without a network. The only script written into the pages.
+        extra["polyfills"] = [SHIM_PATH]
         files.copies[SHIM_PATH] = shim
     data["validation"] = {
         "omitted_files": "warn",
@@ -80,11 +99,11 @@ def derive_config(base: SiteConfig, files: SiteFiles, audience: str, title_suffi
         "anchors": "warn",
         "not_found": "warn",
     }
-    theme = data.setdefault("theme", {"name": "material"})
     if isinstance(theme, dict):
         theme["language"] = language
         features = [f for f in theme.get("features", []) if f not in ("navigation.instant", "navigation.instant.prefetch")]
         theme["features"] = features  # instant loading conflicts with offline use
+    data["theme"] = theme
     return _as_html(data)
 
 
