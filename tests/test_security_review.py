@@ -143,3 +143,62 @@ def test_see_also_names_no_hidden_term(mini: Path):
     assert "Kanzlerwechsel" not in [t.term for t in participant.glossary.terms]
     facilitator = view(project, Audience("facilitator", include_restricted=True))
     assert next(t for t in facilitator.glossary.terms if t.term == "Consent").see_also == ["Kanzlerwechsel", "Referral"]
+
+
+def test_glossary_terms_are_matched_as_words_not_as_parts_of_field_names(mini: Path):
+    from workshopkit.audience import uses_term
+
+    assert not uses_term("participant: share experiences", "Art")
+    assert uses_term("the art of listening", "Art (of listening)")
+    assert uses_term("상담에서 동의를 구합니다", "동의")
+    _close_beta(mini)
+    _edit(mini, BETA, "        participant: Share experiences under the Chatham House Rule.",
+          "        participant: Share the art of experiences under the Chatham House Rule.")
+    glossary = mini / "curriculum" / "glossary.yml"
+    glossary.write_text(glossary.read_text(encoding="utf-8")
+                        + "  - term: Art\n    definition: A term only the closed session uses.\n", encoding="utf-8")
+    project, _ = load_project(mini)
+    assert "Art" not in [t.term for t in view(project, Audience("participant")).glossary.terms]
+    assert "Art" in [t.term for t in view(project, Audience("facilitator", include_restricted=True)).glossary.terms]
+
+
+def test_an_include_extension_under_another_spelling_is_refused(mini: Path, capsys):
+    (mini / "mkdocs.yml").write_text("site_name: T\nmarkdown_extensions:\n  - pymdownx.snippets:SnippetExtension:\n"
+                                     "      base_path: ['.']\n  - markdown.extensions.toc\n", encoding="utf-8")
+    code, out = _check(mini, capsys)
+    assert code == 1 and "mkdocs.yml:3:5" in out and "includes files while pages render" in out
+    assert "markdown.extensions.toc" not in out  # another spelling of an allowed extension
+
+
+def test_an_extension_named_in_the_repository_is_never_imported(mini: Path, capsys, monkeypatch):
+    (mini / "wkprobe.py").write_text("import pathlib\npathlib.Path(__file__).with_name('RAN').write_text('x')\n",
+                                     encoding="utf-8")
+    (mini / "mkdocs.yml").write_text("site_name: T\nmarkdown_extensions:\n  - wkprobe\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(mini))
+    code, out = _check(mini, capsys)
+    assert code == 1 and "the Markdown extension 'wkprobe' cannot be loaded" in out
+    assert not (mini / "RAN").exists()
+
+
+def test_a_comment_the_loader_took_for_code_is_refused(mini: Path, capsys):
+    with (mini / INTRO).open("a", encoding="utf-8") as f:
+        f.write("\nDiscuss one more example.\n    ```\n<!-- facilitator: the answer is B -->\n```\n")
+    code, out = _check(mini, capsys)
+    assert code == 1 and "an HTML comment would reach the page's source" in out
+
+
+def test_a_deep_line_inside_code_does_not_switch_off_the_rendered_checks(mini: Path, capsys):
+    with (mini / INTRO).open("a", encoding="utf-8") as f:
+        f.write("\n```\n" + "> " * 14 + "deep\n```\n\n[click](https://example.org){: onclick=\"alert(1)\" }\n")
+    code, out = _check(mini, capsys)
+    assert code == 1 and "event-handler" in out
+
+
+@pytest.mark.parametrize("line", ["!!! note \"Ask your trainer\"", "??? question \"Why did the organisers pick this venue?\"",
+                                  "<input type=\"hidden\">", ".card { overflow: hidden; }", "`/// facilitator: x`",
+                                  "and/or, 2024/25, A/B/C", "{ person.say(\"hi\") }"])
+def test_ordinary_text_is_not_taken_for_a_marker(line: str):
+    from workshopkit.blocks import lookalikes
+
+    assert lookalikes(line) == []
+    assert lookalikes("```\n/// Adds two numbers\n!!! facilitator\n```") == []

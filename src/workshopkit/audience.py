@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -197,11 +198,37 @@ def term_key(term: str) -> str:
     return term.split("(")[0].strip().casefold()
 
 
+def words_of(objs: list[BaseModel]) -> str:
+    """The texts written in ``objs`` (not their field names or ids), folded for matching."""
+    parts: list[str] = []
+    for obj in objs:
+        for visit in fields(obj):
+            value = visit.value
+            if isinstance(value, str):
+                parts.append(value)
+            elif isinstance(value, list):
+                parts.extend(v for v in value if isinstance(v, str))
+            elif isinstance(value, dict):
+                parts.extend(v for v in value.values() if isinstance(v, str))
+    return "\n".join(parts).casefold()
+
+
+def uses_term(text: str, term: str) -> bool:
+    """Whether folded ``text`` uses a glossary term: as a whole word in alphabetic scripts; as a
+    part of a word in Korean, where particles attach to the noun."""
+    key = term_key(term)
+    if not key:
+        return False
+    if key.isascii():
+        return re.search(r"(?<!\w)" + re.escape(key) + r"(?!\w)", text) is not None
+    return key in text
+
+
 def _without_closed_terms(glossary: Glossary, shown: list[BaseModel | None], originals: list[Module]) -> Glossary:
     """The glossary without terms that only hidden material uses (a term no module uses stays)."""
-    seen = " ".join(o.model_dump_json() for o in shown if o is not None).casefold()
-    everything = " ".join(m.model_dump_json() for m in originals).casefold()
-    terms = [t for t in glossary.terms if term_key(t.term) in seen or term_key(t.term) not in everything]
+    seen = words_of([o for o in shown if o is not None])
+    everything = words_of(list(originals))
+    terms = [t for t in glossary.terms if uses_term(seen, t.term) or not uses_term(everything, t.term)]
     if len(terms) == len(glossary.terms):
         return glossary
     # "See also" names no term that was left out.

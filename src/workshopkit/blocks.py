@@ -45,12 +45,17 @@ _OPEN = _Open()
 # Things that look like an attempt to mark private text and are not a valid marker. The gate
 # hides a text holding one from every audience below facilitator; ``check`` names the line.
 _NAMES = r"(?:facilitators?|restricted|say|organi[sz]ers?)"
-#: Words that say "not for participants" in an admonition's title or a marker-like line.
-_PRIVATE_WORDS = r"(?:facilitators?|trainers?|restricted|organi[sz]ers?|confidential)"
+#: What an admonition's title says when it means "not for participants" (in English or Korean).
+_ROLES = r"(?:facilitators?|trainers?|organi[sz]ers?)"
+_PRIVATE_TITLE = (r"(?:(?:for|only\s+for)\s+(?:the\s+)?" + _ROLES + r"\b|" + _ROLES + r"['’]?s?\s+(?:only|notes?|guide|eyes)\b"
+                  r"|\brestricted\b|\bconfidential\b|not\s+for\s+participants"
+                  r"|(?:진행자|강사|운영진|퍼실리테이터)\s*(?:전용|용)|비공개)")
 #: Characters that look like a slash (or are typed instead of one): full-width, division and
 #: fraction slashes, the big solidus, a backslash.
 _SLASH = "[/\uff0f\u2215\u2044\u29f8\\\\]"
 _TO_EVERYONE = "write '/// facilitator' … '///' around text that only facilitators may see"
+_HIDDEN = "the 'hidden' attribute does not keep text from participants: it is in the page and the search index"
+_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 # Each pattern is matched at the start of a line or looked for from a fixed token, so that a
 # long line costs linear time.
 _LOOKALIKES: tuple[tuple[str, re.Pattern[str], str, str], ...] = (
@@ -65,18 +70,16 @@ _LOOKALIKES: tuple[tuple[str, re.Pattern[str], str, str], ...] = (
      "put '/// facilitator' on a line of its own; in YAML write the text with '|' (not '>'), which keeps lines apart"),
     ("match", re.compile(r"[\s>]*(?:!!!|\?\?\?\+?)[^\S\n]*" + _NAMES + r"\b", re.I),
      "an admonition is shown to everyone; it does not hide text", _TO_EVERYONE),
-    ("match", re.compile(r"[\s>]*(?:!!!|\?\?\?\+?)[^\S\n]*[\w-]*[^\S\n]*[\"'][^\"'\n]{0,120}?\b" + _PRIVATE_WORDS + r"\b",
-                         re.I),
+    ("match", re.compile(r"[\s>]*(?:!!!|\?\?\?\+?)[\w \t-]{0,80}?[\"'][^\"'\n]{0,120}?" + _PRIVATE_TITLE, re.I),
      "an admonition is shown to everyone, whatever its title says", _TO_EVERYONE),
     ("match", re.compile(r"[\s>]*:{3,}[^\S\n]*\{?[^\S\n]*\.?" + _NAMES + r"\b", re.I),
      "a fenced div is shown to everyone; it does not hide text", _TO_EVERYONE),
     ("search", re.compile(r"\bclass[^\S\n]*=[^\S\n]*[\"']?[\w\s-]{0,80}?\b" + _NAMES + r"\b", re.I),
      "an HTML class does not hide text", _TO_EVERYONE),
-    ("search", re.compile(r"\{[^{}\n]{0,80}?\." + _NAMES + r"\b[^{}\n]{0,80}\}", re.I),
+    ("search", re.compile(r"\{[^{}\n]{0,80}?(?<![\w)\]])\." + _NAMES + r"\b[^{}\n]{0,80}\}", re.I),
      "an attribute list does not hide text", _TO_EVERYONE),
-    ("search", re.compile(r"<[A-Za-z][\w-]*[^<>\n]{0,200}?[\s\"']hidden\b|\{[^{}\n]{0,80}?\bhidden\b[^{}\n]{0,80}\}", re.I),
-     "the 'hidden' attribute does not keep text from participants: it is in the page and the search index",
-     _TO_EVERYONE),
+    ("search", re.compile(r"\{:?[^{}\n]{0,80}?(?<![\w.:-])hidden(?=[\s=}])[^{}\n]{0,80}\}", re.I),
+     _HIDDEN, _TO_EVERYONE),
 )
 _LOOKALIKE_HINT = re.compile(_SLASH + r"[^\S\n]*" + _SLASH + r"|!!!|\?\?\?|:::|hidden|" + _NAMES, re.I)
 
@@ -91,17 +94,49 @@ def lookalikes(text: str) -> list[BlockProblem]:
     if not _LOOKALIKE_HINT.search(text):
         return []
     problems: list[BlockProblem] = []
+    fence = ""
     for no, line in enumerate(text.split("\n"), start=1):
         if _OPEN.match(line):
             if _ODD_SPACE.search(line):
                 problems.append(BlockProblem(no, "a block marker typed with a no-break or invisible space",
                                              "retype the spaces of this line as ordinary spaces"))
             continue
+        m = _FENCE.match(line)
+        if m:  # code is shown as written: what stands in it marks nothing
+            if not fence:
+                fence = m.group(1)
+            elif m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                fence = ""
+            continue
+        if fence:
+            continue
+        if "`" in line:
+            line = _INLINE_CODE.sub("", line)
         for how, pattern, message, hint in _LOOKALIKES:
             if (pattern.match(line) if how == "match" else pattern.search(line)):
                 problems.append(BlockProblem(no, message, hint))
                 break
+        else:
+            if "<" in line and "hidden" in line.lower() and _has_hidden_attribute(line):
+                problems.append(BlockProblem(no, _HIDDEN, _TO_EVERYONE))
     return problems
+
+
+def _has_hidden_attribute(line: str) -> bool:
+    """True if an HTML tag on ``line`` carries the ``hidden`` attribute (not a value 'hidden')."""
+    from html.parser import HTMLParser
+
+    found: list[bool] = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if any(name.lower() == "hidden" for name, _ in attrs):
+                found.append(True)
+
+    parser = Tags(convert_charrefs=True)
+    parser.feed(line)
+    parser.close()
+    return bool(found)
 
 
 @dataclass(frozen=True)

@@ -482,12 +482,15 @@ def site_config_rules(config: Any, diags: list[Diagnostic]) -> None:
     … are refused), extensions that include files while rendering, and plugins other than
     Material's offline-safe built-ins."""
     from .markdown import (
+        ALLOWED_EXTENSIONS,
         EXTRA_SETTINGS,
         INCLUDE_EXTENSIONS,
         SITE_PLUGINS,
         SITE_SETTINGS,
         THEME_SETTINGS,
+        allowed_extension,
         config_position,
+        extension_name,
         refused_settings,
     )
 
@@ -521,11 +524,19 @@ def site_config_rules(config: Any, diags: list[Diagnostic]) -> None:
         diags.append(Diagnostic("mkdocs.yml", line, col, where, message, hint))
     names, _ = config.extensions
     for name in names:
-        if name in INCLUDE_EXTENSIONS:
-            line, col = config_position(config.path, "markdown_extensions", name)
+        if allowed_extension(name):
+            continue
+        line, col = config_position(config.path, "markdown_extensions", name)
+        if extension_name(name) in INCLUDE_EXTENSIONS:
             diags.append(Diagnostic("mkdocs.yml", line, col, "markdown_extensions",
                                     f"the extension '{name}' includes files while pages render, after the audience "
                                     "gate has run", "remove it; write the text into the module (or a handout) instead"))
+        else:
+            diags.append(Diagnostic("mkdocs.yml", line, col, "markdown_extensions",
+                                    f"the Markdown extension '{name}' cannot be loaded: it is not one workshopkit builds with",
+                                    _suggest(extension_name(name), ALLOWED_EXTENSIONS) or
+                                    "use Python-Markdown's or pymdown-extensions' own extensions; others could run code "
+                                    "or bring in files after the audience gate"))
     for item in config.data.get("plugins") or []:
         name = next(iter(item)) if isinstance(item, dict) and item else item
         if isinstance(name, str) and name.removeprefix("material/") not in SITE_PLUGINS:
@@ -549,7 +560,7 @@ def check_rendered(t: TextRef, render: Any, diags: list[Diagnostic], root: Path 
     if not (_MAY_RENDER_UNSAFE.search(t.text) or "[" in t.text):
         return
     text = links.strip_comments(t.text)
-    if _crowded_paragraph(text) or _long_block(text) or any(_too_nested(line) for line in text.split("\n")):
+    if _crowded_paragraph(text) or _long_block(text) or any(_too_nested(line) for _, line in _strip_code(text)):
         return  # refused by check_text before anything renders it
     source = links.normalise(text, t.base, root) if root is not None else text
     try:
@@ -572,6 +583,12 @@ def check_rendered(t: TextRef, render: Any, diags: list[Diagnostic], root: Path 
             continue  # the source-level rules already said so, with the column
         diags.append(Diagnostic(t.file, t.line + no - 1, 1, t.key, problem.message,
                                 _NESTING_HINT if "nested" in problem.message else hint))
+    if links.has_comment(html):
+        # The loader strips comments outside code; one that still renders was read as code by
+        # the loader but not by the renderer (an indented fence): refuse rather than publish it.
+        no = (lines_with(t.text, "<!--") or [1])[0]
+        diags.append(Diagnostic(t.file, t.line + no - 1, 1, t.key, "an HTML comment would reach the page's source",
+                                "remove the comment, or close the code block it belongs to"))
     read = {link.target.strip() for link in links.find(source)}
     for url in links.rendered_urls(html):
         if not url or url.startswith("#") or (links.SCHEME.match(url) and not url.startswith(links.PREFIX)):

@@ -194,7 +194,8 @@ at most 12 deep, a paragraph may hold at most 400 `[` or `<`, and a text may run
 lines without a blank line. In `mkdocs.yml`, only the settings a site is
 built with are accepted (`site_name`, `site_description`, `site_author`, `site_url`, `copyright`,
 `repo_url`, `repo_name`, `edit_uri`, `theme` with the Material theme's own settings, `plugins`
-(`search`, `offline`, `tags`), `markdown_extensions` that include no files, and `extra`), and
+(`search`, `offline`, `tags`), `markdown_extensions` of Python-Markdown and pymdown-extensions
+that read no files, and `extra`), and
 anything else (`INHERIT`, `hooks`, `extra_javascript`, a theme's `custom_dir`, `pymdownx.snippets`,
 a `mkdocs.yml` that is a symbolic link) is refused: it would run code or publish other files after
 the audience gate.

@@ -415,6 +415,24 @@ def rendered_urls(html: str) -> list[str]:
     return found
 
 
+def has_comment(html: str) -> bool:
+    """True if rendered ``html`` holds an HTML comment (which would reach a page's source)."""
+    if "<!--" not in html:
+        return False
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Comments(HTMLParser):
+        def handle_comment(self, data: str) -> None:
+            found.append(data)
+
+    parser = Comments(convert_charrefs=True)
+    parser.feed(html)
+    parser.close()
+    return bool(found)
+
+
 def stray_urls(html: str, allowed_prefixes: tuple[str, ...] = ()) -> list[str]:
     """URLs of ``html`` that lead to neither an address (a scheme), an anchor, nor an allowed
     prefix: relative paths that no checked link made, which publishers must refuse."""

@@ -25,6 +25,30 @@ REQUIRED_EXTENSIONS = ("admonition", "attr_list", "def_list", "md_in_html", "tab
 INCLUDE_EXTENSIONS = frozenset({"pymdownx.snippets", "markdown_include.include", "markdown_include",
                                 "mdx_include", "mkdocs_include", "markdown_inline_include"})
 
+#: Markdown extensions a site may use: Python-Markdown's own and pymdown-extensions', less those
+#: that read files (snippets, b64, pathconverter) or make links the link reader cannot see
+#: (wikilinks). Any other name is refused before anything imports it.
+ALLOWED_EXTENSIONS = frozenset({
+    "abbr", "admonition", "attr_list", "def_list", "fenced_code", "footnotes", "md_in_html", "tables", "toc",
+    "codehilite", "legacy_attrs", "legacy_em", "meta", "nl2br", "sane_lists", "smarty", "extra",
+    "pymdownx.arithmatex", "pymdownx.betterem", "pymdownx.caret", "pymdownx.critic", "pymdownx.details",
+    "pymdownx.emoji", "pymdownx.escapeall", "pymdownx.highlight", "pymdownx.inlinehilite", "pymdownx.keys",
+    "pymdownx.magiclink", "pymdownx.mark", "pymdownx.progressbar", "pymdownx.saneheaders", "pymdownx.smartsymbols",
+    "pymdownx.striphtml", "pymdownx.superfences", "pymdownx.tabbed", "pymdownx.tasklist", "pymdownx.tilde",
+    "pymdownx.blocks.admonition", "pymdownx.blocks.details", "pymdownx.blocks.tab", "pymdownx.blocks.caption",
+})
+
+
+def extension_name(name: str) -> str:
+    """The extension a name in mkdocs.yml loads (``module:Class`` and ``markdown.extensions.x``
+    are other spellings of the same module)."""
+    return name.split(":", 1)[0].strip().removeprefix("markdown.extensions.")
+
+
+def allowed_extension(name: str) -> bool:
+    return extension_name(name) in ALLOWED_EXTENSIONS
+
+
 #: MkDocs plugins a site may use: Material's built-ins that neither change nor add page text.
 SITE_PLUGINS = frozenset({"search", "offline", "tags"})
 
@@ -98,10 +122,10 @@ class SiteConfig:
 
     @property
     def safe_extensions(self) -> tuple[list[str], dict[str, dict[str, Any]]]:
-        """:attr:`extensions` without those that include files (:data:`INCLUDE_EXTENSIONS`)."""
+        """:attr:`extensions` that workshopkit builds with (:func:`allowed_extension`): never one
+        that includes files, nor a module named in the repository (importing it would run it)."""
         names, configs = self.extensions
-        return ([n for n in names if n not in INCLUDE_EXTENSIONS],
-                {k: v for k, v in configs.items() if k not in INCLUDE_EXTENSIONS})
+        return ([n for n in names if allowed_extension(n)], {k: v for k, v in configs.items() if allowed_extension(k)})
 
 
 def config_position(path: Path, *keys: str) -> tuple[int, int]:
@@ -217,7 +241,7 @@ def _failing_extension(names: list[str], configs: dict[str, dict[str, Any]]) -> 
 
 def markdown_problem(config: SiteConfig) -> tuple[int, int, str] | None:
     """(line, column in mkdocs.yml, message) if the Markdown extensions cannot be loaded, else None."""
-    names, configs = config.extensions
+    names, configs = config.safe_extensions  # never import a name that is not allowed (check reports it)
     try:
         _converter(tuple(names), yaml.safe_dump(configs, sort_keys=True))
     except Exception as exc:  # an unknown module, or settings the extension rejects  # noqa: BLE001

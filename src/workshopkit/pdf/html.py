@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 
 from .. import links
 from ..agenda import AgendaDay, Row, date_range, knowledge_test_items, long_date, session_minutes
-from ..audience import View, WorkshopView, term_key
+from ..audience import View, WorkshopView, uses_term, words_of
 from ..errors import BuildError
 from ..htmlsafety import scan_fragment
 from ..markdown import SiteConfig, prepare, shift_headings, to_html
@@ -312,8 +312,8 @@ def _terms_used(glossary: Any, modules: list[Module]) -> Any:
     bracket, in any case), so a workbook defines what its readers meet."""
     if glossary is None:
         return None
-    text = " ".join(m.model_dump_json() for m in modules).casefold()
-    terms = [t for t in glossary.terms if term_key(t.term) in text]
+    text = words_of(list(modules))
+    terms = [t for t in glossary.terms if uses_term(text, t.term)]
     return glossary.model_copy(update={"terms": terms})
 
 

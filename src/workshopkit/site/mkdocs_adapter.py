@@ -20,12 +20,12 @@ from ..errors import BuildError, Diagnostic
 from ..htmlsafety import escape_text
 from ..markdown import (
     EXTRA_SETTINGS,
-    INCLUDE_EXTENSIONS,
     REQUIRED_EXTENSIONS,
     SITE_PLUGINS,
     SITE_SETTINGS,
     THEME_SETTINGS,
     SiteConfig,
+    allowed_extension,
     config_position,
 )
 from .generate import SiteFiles
@@ -76,7 +76,7 @@ def derive_config(base: SiteConfig, files: SiteFiles, audience: str, title_suffi
     # Nothing that runs after the audience gate: no includes, no page-changing plugins (check
     # refuses them; a site is never built with them even if check was bypassed).
     data["markdown_extensions"] = [e for e in data.get("markdown_extensions") or []
-                                   if (next(iter(e)) if isinstance(e, dict) and e else e) not in INCLUDE_EXTENSIONS]
+                                   if allowed_extension(str(next(iter(e)) if isinstance(e, dict) and e else e))]
     data["plugins"] = [p for p in data.get("plugins") or []
                        if isinstance(p, (str, dict)) and p
                        and str(next(iter(p)) if isinstance(p, dict) else p).removeprefix("material/") in SITE_PLUGINS]
