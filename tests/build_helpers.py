@@ -45,3 +45,25 @@ def tree_hashes(folder: Path) -> dict[str, str]:
         if path.is_file() and not rel.startswith("."):
             out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
     return out
+
+
+# A real build on the command line, held in the PDF stage while the documents are with the
+# workers, so that a signal always lands mid-build however fast the machine is. Ctrl+C is
+# reset to Python's default, as in an interactive shell, whatever the test runner set.
+HELD_BUILD = """
+import signal, sys, time
+from pathlib import Path
+signal.signal(signal.SIGINT, signal.default_int_handler)
+from workshopkit import cli
+from workshopkit.pdf import build as pdf_build
+
+finish = pdf_build.PdfStage.finish
+
+def held(self):
+    Path(sys.argv[1]).write_text("rendering")
+    time.sleep(120)
+    return finish(self)
+
+pdf_build.PdfStage.finish = held
+sys.exit(cli.main(sys.argv[2:]))
+"""

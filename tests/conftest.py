@@ -17,6 +17,15 @@ def mini(tmp_path: Path) -> Path:
     return dest
 
 
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A writable copy of the small fixture with the repository's site configuration."""
+    dest = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "mini", dest)
+    shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
+    return dest
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     """Print the figures that tests record with ``record_property("figure: …", value)``.
 

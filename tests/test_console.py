@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -17,17 +16,7 @@ from rich.console import Console
 from workshopkit.build import BuildOptions, Progress, as_progress, run_build
 from workshopkit.commands import ConsoleProgress
 
-from conftest import FIXTURES, ROOT
-
 pytestmark = pytest.mark.xdist_group("reliability")
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(FIXTURES / "mini", root)
-    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    return root
 
 
 class Recorder:

@@ -25,18 +25,9 @@ from workshopkit.schema import SCHEMA_DIR, schema_text
 from workshopkit.serve import Watcher, gen_dir, is_watched, regenerate
 from workshopkit.walk import class_fields
 
-from conftest import FIXTURES, ROOT
+from conftest import ROOT
 
 NEW = "modules/safe-referrals/module.yml"
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """A writable copy of the mini fixture with the repository's site configuration."""
-    dest = tmp_path / "repo"
-    shutil.copytree(FIXTURES / "mini", dest)
-    shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
-    return dest
 
 
 def line_of(path: Path, needle: str, start: int = 1) -> int:

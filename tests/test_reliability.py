@@ -16,22 +16,13 @@ from workshopkit.build import BuildOptions, run_build
 from workshopkit.errors import BuildError, ContentError
 from workshopkit.site.linkcheck import broken_links
 
-from build_helpers import build, tree_hashes
-from conftest import FIXTURES, ROOT
+from build_helpers import HELD_BUILD, build, tree_hashes
 
 pytestmark = pytest.mark.xdist_group("reliability")
 
 
 def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith((".staging-", ".old-")))
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(FIXTURES / "mini", root)
-    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    return root
 
 
 def test_failure_in_pdf_stage_leaves_previous_build_byte_identical(repo: Path):
@@ -86,24 +77,6 @@ def test_bad_content_leaves_previous_build_byte_identical(repo: Path):
     assert tree_hashes(out) == before and leftovers(out) == []
 
 
-# Runs the real command line, with the PDF stage held while its documents are with the workers,
-# so that the signal always lands mid-build however fast the machine is.
-HELD_BUILD = """
-import sys, time
-from pathlib import Path
-from workshopkit import cli
-from workshopkit.pdf import build as pdf_build
-
-finish = pdf_build.PdfStage.finish
-
-def held(self):
-    Path(sys.argv[1]).write_text("rendering")
-    time.sleep(120)
-    return finish(self)
-
-pdf_build.PdfStage.finish = held
-sys.exit(cli.main(sys.argv[2:]))
-"""
 
 
 def test_sigterm_mid_build_leaves_previous_build_and_no_temporary_folders(repo: Path, tmp_path: Path):

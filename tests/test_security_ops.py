@@ -32,21 +32,12 @@ from workshopkit.build import BuildOptions, run_build
 from workshopkit.cli import main
 from workshopkit.errors import BuildError
 
-from build_helpers import build, tree_hashes
-from conftest import FIXTURES, ROOT
+from build_helpers import HELD_BUILD, build, tree_hashes
 
 pytestmark = pytest.mark.xdist_group("reliability")
 
 WORKSHOPKIT = [sys.executable, "-m", "workshopkit"]
 RESTRICTED_TEXT = "A closed-door remark for the restricted pack."
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(FIXTURES / "mini", root)
-    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    return root
 
 
 def leftovers(out: Path) -> list[str]:
@@ -72,26 +63,6 @@ def text_of(folder: Path) -> str:
     return "\n".join(p.read_bytes().decode("utf-8", "replace") for p in sorted(folder.rglob("*")) if p.is_file())
 
 
-# A real build on the command line, held in the PDF stage while the documents are with the
-# workers, so that a signal always lands mid-build however fast the machine is. Ctrl+C is
-# reset to Python's default, as in an interactive shell, whatever the test runner set.
-HELD_BUILD = """
-import signal, sys, time
-from pathlib import Path
-signal.signal(signal.SIGINT, signal.default_int_handler)
-from workshopkit import cli
-from workshopkit.pdf import build as pdf_build
-
-finish = pdf_build.PdfStage.finish
-
-def held(self):
-    Path(sys.argv[1]).write_text("rendering")
-    time.sleep(120)
-    return finish(self)
-
-pdf_build.PdfStage.finish = held
-sys.exit(cli.main(sys.argv[2:]))
-"""
 
 
 def start_held_build(repo: Path, flag: Path, *args: str) -> subprocess.Popen[str]:
