@@ -337,7 +337,7 @@ def test_the_readers_refuse_a_pipe_without_opening_it_for_a_blocking_read(tmp_pa
     with pytest.raises(YamlError) as err:
         load_file(pipe, "modules/x/module.yml")
     assert err.value.diagnostic.format() == ("modules/x/module.yml: not a regular file: it is a named pipe "
-                                             "(content files must be ordinary files; replace it with one)")
+                                             "(content files must be ordinary files; replace it with one) [WK004]")
     text, problem = _read_markdown(pipe, "modules/x/handout.md")
     assert text is None and problem is not None and problem.message.startswith("not a regular file")
     with pytest.raises(YamlError, match="it is a device"):

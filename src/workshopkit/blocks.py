@@ -58,28 +58,30 @@ _HIDDEN = "the 'hidden' attribute does not keep text from participants: it is in
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 # Each pattern is matched at the start of a line or looked for from a fixed token, so that a
 # long line costs linear time.
-_LOOKALIKES: tuple[tuple[str, re.Pattern[str], str, str], ...] = (
+# The last item is the code of the problem (see workshopkit.rules).
+_LOOKALIKES: tuple[tuple[str, re.Pattern[str], str, str, str], ...] = (
     ("match", re.compile(r"(?:[\s>*+-]|\d+[.)])*(?:" + _SLASH + r"[^\S\n]*){3,}"),
      "this line looks like a block marker but is not one",
-     "write '/// facilitator' (or restricted, say) alone on its line, and '///' alone where the block ends"),
+     "write '/// facilitator' (or restricted, say) alone on its line, and '///' alone where the block ends", "WK308"),
     ("match", re.compile(r"(?:[\s>*+-]|\d+[.)])*(?:" + _SLASH + r"[^\S\n]*){2}" + _NAMES + r"\b", re.I),
      "this line looks like a block marker but is not one",
-     "write '/// facilitator' (or restricted, say) alone on its line, and '///' alone where the block ends"),
+     "write '/// facilitator' (or restricted, say) alone on its line, and '///' alone where the block ends", "WK308"),
     ("search", re.compile(r"///[^\S\n]*" + _NAMES + r"\b", re.I),
      "a block marker in the middle of a line hides nothing",
-     "put '/// facilitator' on a line of its own; in YAML write the text with '|' (not '>'), which keeps lines apart"),
+     "put '/// facilitator' on a line of its own; in YAML write the text with '|' (not '>'), which keeps lines apart",
+     "WK309"),
     ("match", re.compile(r"[\s>]*(?:!!!|\?\?\?\+?)[^\S\n]*" + _NAMES + r"\b", re.I),
-     "an admonition is shown to everyone; it does not hide text", _TO_EVERYONE),
+     "an admonition is shown to everyone; it does not hide text", _TO_EVERYONE, "WK311"),
     ("match", re.compile(r"[\s>]*(?:!!!|\?\?\?\+?)[\w \t-]{0,80}?[\"'][^\"'\n]{0,120}?" + _PRIVATE_TITLE, re.I),
-     "an admonition is shown to everyone, whatever its title says", _TO_EVERYONE),
+     "an admonition is shown to everyone, whatever its title says", _TO_EVERYONE, "WK311"),
     ("match", re.compile(r"[\s>]*:{3,}[^\S\n]*\{?[^\S\n]*\.?" + _NAMES + r"\b", re.I),
-     "a fenced div is shown to everyone; it does not hide text", _TO_EVERYONE),
+     "a fenced div is shown to everyone; it does not hide text", _TO_EVERYONE, "WK312"),
     ("search", re.compile(r"\bclass[^\S\n]*=[^\S\n]*[\"']?[\w\s-]{0,80}?\b" + _NAMES + r"\b", re.I),
-     "an HTML class does not hide text", _TO_EVERYONE),
+     "an HTML class does not hide text", _TO_EVERYONE, "WK313"),
     ("search", re.compile(r"\{[^{}\n]{0,80}?(?<![\w)\]])\." + _NAMES + r"\b[^{}\n]{0,80}\}", re.I),
-     "an attribute list does not hide text", _TO_EVERYONE),
+     "an attribute list does not hide text", _TO_EVERYONE, "WK314"),
     ("search", re.compile(r"\{:?[^{}\n]{0,80}?(?<![\w.:-])hidden(?=[\s=}])[^{}\n]{0,80}\}", re.I),
-     _HIDDEN, _TO_EVERYONE),
+     _HIDDEN, _TO_EVERYONE, "WK315"),
 )
 _LOOKALIKE_HINT = re.compile(_SLASH + r"[^\S\n]*" + _SLASH + r"|!!!|\?\?\?|:::|hidden|" + _NAMES, re.I)
 
@@ -99,7 +101,7 @@ def lookalikes(text: str) -> list[BlockProblem]:
         if _OPEN.match(line):
             if _ODD_SPACE.search(line):
                 problems.append(BlockProblem(no, "a block marker typed with a no-break or invisible space",
-                                             "retype the spaces of this line as ordinary spaces"))
+                                             "retype the spaces of this line as ordinary spaces", "WK310"))
             continue
         m = _FENCE.match(line)
         if m:  # code is shown as written: what stands in it marks nothing
@@ -112,13 +114,13 @@ def lookalikes(text: str) -> list[BlockProblem]:
             continue
         if "`" in line:
             line = _INLINE_CODE.sub("", line)
-        for how, pattern, message, hint in _LOOKALIKES:
+        for how, pattern, message, hint, code in _LOOKALIKES:
             if (pattern.match(line) if how == "match" else pattern.search(line)):
-                problems.append(BlockProblem(no, message, hint))
+                problems.append(BlockProblem(no, message, hint, code))
                 break
         else:
             if "<" in line and "hidden" in line.lower() and _has_hidden_attribute(line):
-                problems.append(BlockProblem(no, _HIDDEN, _TO_EVERYONE))
+                problems.append(BlockProblem(no, _HIDDEN, _TO_EVERYONE, "WK315"))
     return problems
 
 
@@ -144,6 +146,7 @@ class BlockProblem:
     line: int  # 1-based line inside the text
     message: str
     hint: str
+    code: str  # see workshopkit.rules
 
 
 @dataclass
@@ -178,29 +181,29 @@ def check_blocks(text: str) -> list[BlockProblem]:
         if not _AT_LINE_START.match(line):
             problems.append(BlockProblem(no, "a '///' line must start at the beginning of the line",
                                          "remove what stands before it; a block cannot sit inside a list item, "
-                                         "a quote or code"))
+                                         "a quote or code", "WK305"))
         name = m.group(1)
         if name is None:
             if not stack:
                 problems.append(BlockProblem(no, "'///' closes a block that was never opened",
-                                             "remove it, or open a block above with '/// facilitator'"))
+                                             "remove it, or open a block above with '/// facilitator'", "WK303"))
             else:
                 stack.pop()
             continue
         if name not in BLOCKS:
             known = ", ".join(sorted(BLOCKS))
-            problems.append(BlockProblem(no, f"unknown block '/// {name}'", f"use one of: {known}"))
+            problems.append(BlockProblem(no, f"unknown block '/// {name}'", f"use one of: {known}", "WK301"))
             stack.append(_Frame(name, no))
             continue
         if stack and stack[-1].name in BLOCKS and BLOCKS[name] < BLOCKS[stack[-1].name]:
             outer = stack[-1]
             problems.append(BlockProblem(
                 no, f"'/// {name}' inside '/// {outer.name}' (line {outer.line}) would make text more "
-                f"visible than its surroundings", "close the outer block first, or nest only more private blocks"))
+                f"visible than its surroundings", "close the outer block first, or nest only more private blocks", "WK304"))
         stack.append(_Frame(name, no))
     for frame in stack:
         problems.append(BlockProblem(frame.line, f"'/// {frame.name}' is never closed",
-                                     "add a line with just '///' where the block ends"))
+                                     "add a line with just '///' where the block ends", "WK302"))
     problems.extend(lookalikes(text))
     return sorted(problems, key=lambda p: p.line)
 

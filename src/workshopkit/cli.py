@@ -72,6 +72,7 @@ COMMANDS: tuple[Command, ...] = (
         output_format("text", "json", "github"),
         arg("--strict", action="store_true", help="fail on warnings too"),
         arg("--errors-only", action="store_true", help="do not show warnings"),
+        arg("--explain", metavar="CODE", help="say what a code (e.g. WK101) means, how to fix it, with an example"),
     )),
     Command("schema", "write the JSON Schemas of the content files", cmd_schema, (
         out("folder to write into (default: the package's schema folder)"),

@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from .check import check, summary
-from .errors import ContentError, shown
+from .errors import ContentError, WorkshopkitError, shown
 from .report import print_diagnostics
 
 
@@ -25,6 +25,8 @@ def project_root(args: argparse.Namespace) -> Path:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    if args.explain:
+        return explain(args.explain)
     root = project_root(args)
     project, diags = check(root)
     errors = [d for d in diags if d.severity == "error"]
@@ -42,6 +44,17 @@ def cmd_check(args: argparse.Namespace) -> int:
             console.print(f"[green]ok[/green]: {head}" + (f"; {warnings} warning(s)" if warnings else ""))
     failed = bool(errors) or (args.strict and bool(diags))
     return 1 if failed else 0
+
+
+def explain(code: str) -> int:
+    """Print what the code (or the name) of a rule means; see :mod:`workshopkit.rules`."""
+    from . import rules
+
+    found = rules.find(code)
+    if found is None:
+        raise WorkshopkitError(f"unknown code '{code}' ({rules.suggest(code)})")
+    print(found.explain())
+    return 0
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

@@ -1,8 +1,9 @@
 """Diagnostics and the exceptions that carry them.
 
 Every problem an editor can cause is a :class:`Diagnostic` with a file, a line, a column,
-the key path inside the file and a hint. Code collects them; the CLI prints them all at once
-and exits non-zero. Anything that is not a :class:`WorkshopkitError` is a bug in workshopkit.
+the key path inside the file, a hint and the code of the rule it breaks (``WK101``; see
+:mod:`workshopkit.rules`). Code collects them; the CLI prints them all at once and exits
+non-zero. Anything that is not a :class:`WorkshopkitError` is a bug in workshopkit.
 
 Diagnostics quote what an author wrote, and an author may write anything: text meant for a
 terminal goes through :func:`shown`, so escape sequences, control characters and bidirectional
@@ -68,7 +69,8 @@ class Diagnostic:
     """One problem found in the content, located as precisely as the loader knows.
 
     ``line`` 0 means the problem concerns the whole file (or folder), which has no line to
-    show; ``col`` 0 means the line is known but not the column.
+    show; ``col`` 0 means the line is known but not the column. ``code`` is the rule's code
+    (see :mod:`workshopkit.rules`); a problem of a build step that no rule covers has none.
     """
 
     path: str
@@ -89,19 +91,21 @@ class Diagnostic:
         return f"{self.path}:{self.line}:{self.col}"
 
     def format(self) -> str:
-        """Render as ``path:line:col: key: message (hint)``, safe to print on a terminal."""
+        """Render as ``path:line:col: key: message (hint) [CODE]``, safe to print on a terminal."""
         key = f" {self.key}:" if self.key else ""
         hint = f" ({self.hint})" if self.hint else ""
         level = "" if self.severity == "error" else f" {self.severity}:"
-        return shown(f"{self.where()}:{level}{key} {self.message}{hint}")
+        code = f" [{self.code}]" if self.code else ""
+        return shown(f"{self.where()}:{level}{key} {self.message}{hint}{code}")
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
     def github(self) -> str:
-        """Render as a GitHub Actions workflow command (a CI annotation)."""
+        """Render as a GitHub Actions workflow command (a CI annotation), the code at the end of
+        the message as in the text format."""
         kind = "error" if self.severity == "error" else "warning"
-        text = self.message + (f" ({self.hint})" if self.hint else "")
+        text = self.message + (f" ({self.hint})" if self.hint else "") + (f" [{self.code}]" if self.code else "")
         if self.key:
             text = f"{self.key}: {text}"
         props = f"file={_github_property(self.path)}"

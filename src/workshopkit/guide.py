@@ -1,11 +1,14 @@
-"""The editor's guide, generated from the schema so that it cannot drift from it.
+"""The editor's guide, generated from the schema and the rules so that it cannot drift from them.
 
 Every field of every content file is listed with its description, type, whether it is required
-and who may see it. A field without a description is a bug (a test fails).
+and who may see it. A field without a description is a bug (a test fails). Every code that
+``workshopkit check`` reports is listed from the registry of rules (:mod:`workshopkit.rules`),
+with what it means, how to fix it and an example.
 """
 
 from __future__ import annotations
 
+import re
 import typing
 from enum import Enum
 from typing import Any
@@ -14,6 +17,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from .model import OBJECTIVE_VERBS, Curriculum, Glossary, Module, Source, SourceLibrary, Workshop
+from .rules import FAMILIES, Rule, all_rules
 from .walk import field_visibility, is_markdown, model_classes
 
 FILES: list[tuple[str, str, type[BaseModel]]] = [
@@ -103,7 +107,65 @@ def editor_guide() -> str:
         out.append("")
     out.append("## Objective verbs\n")
     out.append("An objective starts with one of these verbs: " + ", ".join(f"*{v}*" for v in sorted(OBJECTIVE_VERBS)) + ".\n")
+    out.extend(codes_section())
     return "\n".join(out) + "\n"
+
+
+_CODES_INTRO = """## Problems and their codes
+
+Every problem that `workshopkit check` reports ends in a code, which says which rule the
+content breaks:
+
+```
+modules/alpha/module.yml:12:17: prerequisites[0]: a module cannot be its own prerequisite [WK104]
+```
+
+`workshopkit check --explain WK104` prints what a code means; `--format json` and
+`--format github` carry the code too. A code never changes. Each example below shows what
+breaks the rule in a small repository with the modules `alpha` and `beta`, the workshop `demo`
+and the seed `seed-one`: a YAML example shows only the keys it changes (the rest of the file is
+as usual), a Markdown example is the whole text.
+"""
+
+_LANGUAGES = {".yml": "yaml", ".yaml": "yaml", ".md": "markdown", ".svg": "xml"}
+
+
+def _fenced(file: str, text: str) -> list[str]:
+    """An example file as a code block, fenced with more backticks than it holds in a row."""
+    if not text:
+        return [f"`{file}` (any content)", ""]
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    language = _LANGUAGES.get(file[file.rfind("."):], "text")
+    return [f"`{file}`:", "", f"{fence}{language}", text.rstrip("\n"), fence, ""]
+
+
+def code_entry(r: Rule) -> list[str]:
+    """One code of the guide: heading, meaning, fix and example."""
+    out = [f"#### {r.code} {r.name} {{ #{r.code.lower()} }}\n", f"*{r.severity}*: {r.summary}\n", f"**Fix:** {r.fix}.\n"]
+    if r.example:
+        out.append("**Example:**\n")
+        for file, text in r.example:
+            out.extend(_fenced(file, text))
+    else:
+        out.append(f"*No example:* {r.exempt}.\n")
+    return out
+
+
+def codes_section() -> list[str]:
+    """The section listing every code, family by family (generated from the registry of rules)."""
+    out = [_CODES_INTRO]
+    rules = all_rules()
+    out.append("| code | name | severity |\n|---|---|---|")
+    out.extend(f"| [{r.code}](#{r.code.lower()}) | {r.name} | {r.severity} |" for r in rules)
+    out.append("")
+    for digit, family in FAMILIES.items():
+        members = [r for r in rules if r.code[2] == digit]
+        if members:
+            out.append(f"### WK{digit}xx: {family}\n")
+            for r in members:
+                out.extend(code_entry(r))
+    return out
 
 
 _INTRO = """
@@ -203,7 +265,8 @@ the audience gate.
 ## Previewing and checking
 
 ```
-workshopkit check                 # every problem, as path:line:col: key: message (hint)
+workshopkit check                 # every problem, as path:line:col: key: message (hint) [code]
+workshopkit check --explain WK101 # what a code means, how to fix it, an example
 workshopkit serve                 # live preview of the participant manual
 workshopkit serve --audience facilitator
 workshopkit build --only <module-or-workshop-id>   # a quick partial build

@@ -156,6 +156,22 @@ def _describe(value: Any) -> str:
     return repr(value)
 
 
+#: Codes of the schema's problems by pydantic's error type (see :mod:`workshopkit.rules`); any
+#: other type is a value of the wrong kind (WK032).
+_SCHEMA_CODES = {
+    "extra_forbidden": "WK030", "missing": "WK031",
+    "enum": "WK033", "literal_error": "WK033",
+    "string_pattern_mismatch": "WK034",
+    **dict.fromkeys(("greater_than", "greater_than_equal", "less_than", "less_than_equal", "multiple_of",
+                     "too_short", "too_long", "string_too_short", "string_too_long"), "WK035"),
+    "value_error": "WK036", "assertion_error": "WK036",
+}
+
+
+def _schema_code(kind: str) -> str:
+    return _SCHEMA_CODES.get(kind, "WK032")
+
+
 def validation_diagnostics(exc: ValidationError, cls: type[BaseModel], doc: YamlDoc, display: str) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for err in exc.errors(include_url=False):
@@ -192,7 +208,7 @@ def validation_diagnostics(exc: ValidationError, cls: type[BaseModel], doc: Yaml
             line, col = doc.where(loc)
             if kind in ("int_parsing", "int_type"):
                 hint = "write a whole number"
-        out.append(Diagnostic(display, line, col, dotted(loc), message, hint))
+        out.append(Diagnostic(display, line, col, dotted(loc), message, hint, code=_schema_code(kind)))
     return out
 
 
@@ -202,7 +218,7 @@ def parse_model(cls: type[M], doc: YamlDoc, display: str, diags: list[Diagnostic
         line, col = doc.where(()) if doc.data is not None else (0, 0)
         diags.append(Diagnostic(display, line, col, "", "expected a mapping of keys at the top of the file, found "
                                                         f"{_describe(doc.data)}",
-                                "start the file with 'id: …' and the other keys"))
+                                "start the file with 'id: …' and the other keys", code="WK027"))
         return None
     try:
         return cls.model_validate(doc.data)
@@ -210,7 +226,7 @@ def parse_model(cls: type[M], doc: YamlDoc, display: str, diags: list[Diagnostic
         diags.extend(validation_diagnostics(exc, cls, doc, display))
         return None
     except RecursionError:  # pragma: no cover - the reader limits depth first
-        diags.append(Diagnostic(display, 0, 0, "", "the data is nested too deeply", "flatten the structure"))
+        diags.append(Diagnostic(display, 0, 0, "", "the data is nested too deeply", "flatten the structure", code="WK026"))
         return None
 
 
@@ -227,7 +243,7 @@ def _read_markdown(path: Path, display: str) -> tuple[str | None, Diagnostic | N
         return None, exc.diagnostic
     if size > MAX_BYTES:
         return None, Diagnostic(display, 0, 0, "", f"the file is larger than {MAX_BYTES // 1024} KiB",
-                                "split it into smaller files, or move images and data out of the text")
+                                "split it into smaller files, or move images and data out of the text", code="WK006")
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -235,14 +251,14 @@ def _read_markdown(path: Path, display: str) -> tuple[str | None, Diagnostic | N
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         col = len(raw[raw.rfind(b"\n", 0, exc.start) + 1: exc.start].decode("utf-8", errors="replace")) + 1
-        return None, Diagnostic(display, line, col, "", "the file is not valid UTF-8 text", "save it as UTF-8")
+        return None, Diagnostic(display, line, col, "", "the file is not valid UTF-8 text", "save it as UTF-8", code="WK007")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     bad = NON_PRINTABLE.search(text)
     if bad:  # e.g. a NUL byte: no file name, link or page may contain one
         line = text.count("\n", 0, bad.start()) + 1
         col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
         return None, Diagnostic(display, line, col, "", f"the character U+{ord(bad.group()):04X} is not allowed",
-                                "delete it; control characters are invisible in most editors")
+                                "delete it; control characters are invisible in most editors", code="WK008")
     return text, None
 
 
@@ -294,7 +310,7 @@ def resolve_texts(project: Project, obj: BaseModel, doc: YamlDoc, display: str, 
             if is_file_field and not getattr(visit.owner, "body", ""):
                 line, col = doc.where(visit.loc[:-1])
                 diags.append(Diagnostic(display, line, col, key, "a handout needs 'file' (a Markdown file in the module folder)",
-                                        "add 'file: my-handout.md'"))
+                                        "add 'file: my-handout.md'", code="WK044"))
             continue
         if not (is_markdown(visit.info) or is_file_field):
             _plain_text(project, visit, doc, display, folder, diags)
@@ -308,15 +324,16 @@ def resolve_texts(project: Project, obj: BaseModel, doc: YamlDoc, display: str, 
         elif is_file_field:
             line, col = doc.where(visit.loc)
             diags.append(Diagnostic(display, line, col, key, f"'{value}' is not the name of a Markdown file",
-                                    "write a file name ending in .md"))
+                                    "write a file name ending in .md", code="WK043"))
             continue
         in_key = key if file_display == display else ""
         for problem in blocks.check_blocks(text):
-            diags.append(Diagnostic(file_display, start + problem.line - 1, 1, in_key, problem.message, problem.hint))
+            diags.append(Diagnostic(file_display, start + problem.line - 1, 1, in_key, problem.message, problem.hint,
+                                    code=problem.code))
         fence = blocks.unclosed_fence(text)
         if fence:
             diags.append(Diagnostic(file_display, start + fence - 1, 1, in_key, "this code fence is never closed",
-                                    "add a line with the same ``` (or ~~~) where the code ends"))
+                                    "add a line with the same ``` (or ~~~) where the code ends", code="WK306"))
         project.texts.append(TextRef(file_display, start, key, text, base))
         # Publishers place pages elsewhere: make relative links independent of this file.
         if is_file_field:
@@ -335,12 +352,13 @@ def _plain_text(project: Project, visit: Visit, doc: YamlDoc, display: str, fold
     if "///" in value and blocks.has_blocks(value):
         line, col = doc.where(visit.loc)
         diags.append(Diagnostic(display, line, col, key, "audience blocks ('/// …') are only allowed in Markdown fields",
-                                "move the text into a Markdown field such as 'facilitator'"))
+                                "move the text into a Markdown field such as 'facilitator'", code="WK307"))
     elif blocks.may_hide(value):
         found = blocks.lookalikes(value)
         if found:
             col = doc.where(visit.loc)[1] if found[0].line == 1 else 1
-            diags.append(Diagnostic(display, start + found[0].line - 1, col, key, found[0].message, found[0].hint))
+            diags.append(Diagnostic(display, start + found[0].line - 1, col, key, found[0].message, found[0].hint,
+                                    code=found[0].code))
     if "<!--" in value:  # an author's note, never part of any output
         _store(visit, links.strip_comments(value))
     if any(c in value for c in "<&[{"):
@@ -358,7 +376,7 @@ def _named_file(project: Project, visit: Visit, doc: YamlDoc, display: str, fold
     line, col = doc.where(visit.loc)
     if not target.is_relative_to(folder.resolve()):
         diags.append(Diagnostic(display, line, col, key, f"'{value}' points outside the module folder",
-                                "keep Markdown files inside the module folder"))
+                                "keep Markdown files inside the module folder", code="WK041"))
         return None
     file_display = rel(target, root)
     if links.symlink_on_path(root, file_display) is not None:
@@ -367,12 +385,12 @@ def _named_file(project: Project, visit: Visit, doc: YamlDoc, display: str, fold
         existing = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.md"))
         close = difflib.get_close_matches(value, existing, n=1, cutoff=0.5)
         hint = f"did you mean '{close[0]}'?" if close else "create the file or fix the name"
-        diags.append(Diagnostic(display, line, col, key, f"Markdown file '{value}' not found", hint))
+        diags.append(Diagnostic(display, line, col, key, f"Markdown file '{value}' not found", hint, code="WK040"))
         return None
     if target in project.md_owners:
         diags.append(Diagnostic(display, line, col, key, f"'{value}' is already used at {project.md_owners[target]}",
                                 "a Markdown file is named from one place only (its visibility follows that "
-                                "place); copy the text, or link to the handout"))
+                                "place); copy the text, or link to the handout", code="WK042"))
         return None
     project.md_owners[target] = f"{display}:{line}"
     loaded, problem = _read_markdown(target, file_display)
@@ -427,16 +445,18 @@ def load_project(root: Path) -> tuple[Project, list[Diagnostic]]:
     project = Project(root=root)
     diags: list[Diagnostic] = []
     if not root.is_dir():
-        diags.append(Diagnostic(str(root), 0, 0, "", "no such folder", "give the folder of a workshopkit repository"))
+        diags.append(Diagnostic(str(root), 0, 0, "", "no such folder", "give the folder of a workshopkit repository",
+                                code="WK001"))
         return project, diags
     if not any((root / name).is_dir() for name in ("modules", "curriculum")):
         diags.append(Diagnostic(str(root), 0, 0, "", "this folder has neither modules/ nor curriculum/",
-                                "run the command in a workshopkit repository, or start one with 'workshopkit new module ID'"))
+                                "run the command in a workshopkit repository, or start one with 'workshopkit new module ID'",
+                                code="WK002"))
         return project, diags
 
     for link in _symlinks(root):
         diags.append(Diagnostic(rel(link, root), 0, 0, "", "symbolic links are not allowed in content folders",
-                                "replace the link by the file or folder itself"))
+                                "replace the link by the file or folder itself", code="WK003"))
     _load_modules(project, diags)
     _load_curriculum(project, diags)
     _load_seeds(project, diags)
@@ -454,7 +474,7 @@ def _id_matches(doc: YamlDoc, display: str, got: str, want: str, what: str, diag
     if got != want:
         line, col = doc.where(("id",))
         diags.append(Diagnostic(display, line, col, "id", f"id '{got}' differs from the {what} '{want}'",
-                                f"write 'id: {want}' or rename the {what.split()[0]}"))
+                                f"write 'id: {want}' or rename the {what.split()[0]}", code="WK011"))
 
 
 def _load_modules(project: Project, diags: list[Diagnostic]) -> None:
@@ -466,7 +486,7 @@ def _load_modules(project: Project, diags: list[Diagnostic]) -> None:
         path = folder / "module.yml"
         if not _exists(path):
             diags.append(Diagnostic(rel(folder, root), 0, 0, "", "module folder without module.yml",
-                                    "add module.yml or remove the folder"))
+                                    "add module.yml or remove the folder", code="WK009"))
             continue
         doc, display = _load_yaml(path, root, diags)
         module = parse_model(Module, doc, display, diags) if doc is not None else None
@@ -518,7 +538,7 @@ def _load_curriculum(project: Project, diags: list[Diagnostic]) -> None:
             project.files[id(src)] = display
         resolve_texts(project, lib, doc, display, curriculum, diags)
     for extra in sorted(curriculum.rglob("*.yaml")):
-        diags.append(Diagnostic(rel(extra, root), 0, 0, "", "workshop files end in .yml", "rename it to .yml"))
+        diags.append(Diagnostic(rel(extra, root), 0, 0, "", "workshop files end in .yml", "rename it to .yml", code="WK010"))
 
 
 def _load_seeds(project: Project, diags: list[Diagnostic]) -> None:

@@ -80,7 +80,11 @@ def excerpt(root: Path, d: Diagnostic) -> tuple[str, int] | None:
 
 
 def print_diagnostics(diags: list[Diagnostic], root: Path, fmt: str = "text", console: Console | None = None) -> None:
-    """Print diagnostics as ``text`` (grouped by file), ``json`` or ``github`` annotations."""
+    """Print diagnostics as ``text`` (grouped by file), ``json`` or ``github`` annotations.
+
+    A text line reads ``path:line:col: key: message (hint) [CODE]``, with ``warning:`` before
+    the key of a warning; ``workshopkit check --explain CODE`` says what a code means.
+    """
     console = console or Console(emoji=False, stderr=False, highlight=False, soft_wrap=True)
     if fmt == "json":
         console.out(diagnostics_json(diags), highlight=False)
@@ -100,7 +104,8 @@ def print_diagnostics(diags: list[Diagnostic], root: Path, fmt: str = "text", co
             key = f" [cyan]{safe(d.key)}[/cyan]:" if d.key else ""
             level = "" if d.severity == "error" else f" [{colour}]{d.severity}:[/{colour}]"
             hint = f" [dim]({safe(d.hint)})[/dim]" if d.hint else ""
-            console.print(f"{safe(d.where())}:{level}{key} [{colour}]{safe(d.message)}[/{colour}]{hint}")
+            code = f" [bold]{safe(f'[{d.code}]')}[/bold]" if d.code else ""
+            console.print(f"{safe(d.where())}:{level}{key} [{colour}]{safe(d.message)}[/{colour}]{hint}{code}")
             ex = excerpt(root, d)
             if ex:
                 text, caret = ex

@@ -174,11 +174,11 @@ def _build(node: Node, path: PathKey, positions: dict[PathKey, tuple[int, int]],
     if depth > MAX_DEPTH:
         line, col = _pos(node)
         raise YamlError(Diagnostic(file, line, col, "", f"nesting deeper than {MAX_DEPTH} levels",
-                                   "flatten the structure"))
+                                   "flatten the structure", code="WK026"))
     if node.tag not in _STD_TAGS:
         line, col = _pos(node)
         raise YamlError(Diagnostic(file, line, col, _dotted(path), f"the tag {node.tag!r} is not allowed",
-                                   "remove the !tag; plain values are enough"))
+                                   "remove the !tag; plain values are enough", code="WK023"))
     if isinstance(node, ScalarNode):
         if node.tag == "tag:yaml.org,2002:null":
             return None
@@ -187,7 +187,7 @@ def _build(node: Node, path: PathKey, positions: dict[PathKey, tuple[int, int]],
             line, col = _pos(node)
             raise YamlError(Diagnostic(file, line, col, _dotted(path),
                                        f"the text holds the character U+{ord(bad.group()):04X}, which is not allowed",
-                                       "remove the escape sequence"))
+                                       "remove the escape sequence", code="WK008"))
         # Literal and folded block scalars start on the line after their indicator.
         text_lines[path] = node.start_mark.line + (2 if node.style in ("|", ">") else 1)
         return node.value
@@ -204,18 +204,18 @@ def _build(node: Node, path: PathKey, positions: dict[PathKey, tuple[int, int]],
             if key_node.tag == "tag:yaml.org,2002:merge":
                 line, col = _pos(key_node)
                 raise YamlError(Diagnostic(file, line, col, _dotted(path), "merge keys (<<) are not allowed",
-                                           "write the keys out in full"))
+                                           "write the keys out in full", code="WK024"))
             if not isinstance(key_node, ScalarNode):
                 line, col = _pos(key_node)
                 raise YamlError(Diagnostic(file, line, col, _dotted(path), "a key must be plain text",
-                                           "remove the brackets or braces around the key"))
+                                           "remove the brackets or braces around the key", code="WK025"))
             key = key_node.value
             line, col = _pos(key_node)
             if key in first:
                 raise YamlError(Diagnostic(
                     file, line, col, _dotted(path + (key,)),
                     f"duplicate key {key!r} (first defined on line {first[key]})",
-                    "remove one of the two"))
+                    "remove one of the two", code="WK021"))
             first[key] = line
             positions[path + (key,)] = (line, col)
             result[key] = _build(value_node, path + (key,), positions, file, depth + 1, text_lines)
@@ -240,7 +240,7 @@ def decode(raw: bytes, file: str) -> str:
     """Decode UTF-8 text (a BOM is allowed), or raise with the line of the first bad byte."""
     if len(raw) > MAX_BYTES:
         raise YamlError(Diagnostic(file, 0, 0, "", f"file is {len(raw) // 1024} KiB; the limit is "
-                                   f"{MAX_BYTES // 1024} KiB", "split it into smaller files"))
+                                   f"{MAX_BYTES // 1024} KiB", "split it into smaller files", code="WK006"))
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -249,7 +249,7 @@ def decode(raw: bytes, file: str) -> str:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise YamlError(Diagnostic(file, line, col, "", "the file is not valid UTF-8 text",
-                                   "save it as UTF-8 in your editor")) from None
+                                   "save it as UTF-8 in your editor", code="WK007")) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -291,7 +291,7 @@ def parse(text: str, file: str) -> YamlDoc:
     except _Refused as exc:
         mark = exc.problem_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        raise YamlError(Diagnostic(file, line, col, "", exc.problem or "", exc.hint)) from None
+        raise YamlError(Diagnostic(file, line, col, "", exc.problem or "", exc.hint, code="WK026")) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -322,17 +322,18 @@ def parse(text: str, file: str) -> YamlDoc:
             opener = "[" if "sequence" in context else "{"
             problem += f" (the '{opener}' on line {exc.context_mark.line + 1} is not closed)"
             hint = f"close it with '{']' if opener == '[' else '}'}' or put the value in quotes"
-        raise YamlError(Diagnostic(file, line, col, "", f"invalid YAML: {problem}", hint)) from None
+        code = "WK022" if problem.startswith(("aliases", "anchors")) else "WK020"
+        raise YamlError(Diagnostic(file, line, col, "", f"invalid YAML: {problem}", hint, code=code)) from None
     except yaml.reader.ReaderError as exc:
         line, col = _position(text, exc.position)
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
         raise YamlError(Diagnostic(file, line, col, "", f"the character U+{ord(char):04X} is not allowed in YAML",
-                                   "delete it; control characters are invisible in most editors")) from None
+                                   "delete it; control characters are invisible in most editors", code="WK008")) from None
     except yaml.YAMLError as exc:
-        raise YamlError(Diagnostic(file, 0, 0, "", f"invalid YAML: {exc}")) from None
+        raise YamlError(Diagnostic(file, 0, 0, "", f"invalid YAML: {exc}", code="WK020")) from None
     except RecursionError:
         raise YamlError(Diagnostic(file, 0, 0, "", "the YAML is nested too deeply",
-                                   "flatten the structure")) from None
+                                   "flatten the structure", code="WK026")) from None
     if node is None:  # an empty file
         return YamlDoc(Path(file), None, {(): (1, 1)})
     # The top of the file is where its first key (or list item, or text) is written.
@@ -364,7 +365,7 @@ def read_bounded(path: Path, display: str, limit: int = MAX_BYTES) -> tuple[byte
     """
     def refuse(mode: int) -> YamlError:
         return YamlError(Diagnostic(display, 0, 0, "", f"not a regular file: it is {_kind(mode)}",
-                                    "content files must be ordinary files; replace it with one"))
+                                    "content files must be ordinary files; replace it with one", code="WK004"))
 
     try:
         mode = os.stat(path).st_mode
@@ -372,7 +373,7 @@ def read_bounded(path: Path, display: str, limit: int = MAX_BYTES) -> tuple[byte
             raise refuse(mode)
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except OSError as exc:
-        raise YamlError(Diagnostic(display, 0, 0, "", f"cannot read the file: {exc.strerror}")) from None
+        raise YamlError(Diagnostic(display, 0, 0, "", f"cannot read the file: {exc.strerror}", code="WK005")) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -387,7 +388,7 @@ def read_bounded(path: Path, display: str, limit: int = MAX_BYTES) -> tuple[byte
             size += len(chunk)
         return b"".join(chunks), max(info.st_size, size)
     except OSError as exc:
-        raise YamlError(Diagnostic(display, 0, 0, "", f"cannot read the file: {exc.strerror}")) from None
+        raise YamlError(Diagnostic(display, 0, 0, "", f"cannot read the file: {exc.strerror}", code="WK005")) from None
     finally:
         os.close(fd)
 
@@ -397,7 +398,7 @@ def load_file(path: Path, display: str) -> YamlDoc:
     raw, size = read_bounded(path, display)
     if size > MAX_BYTES:
         raise YamlError(Diagnostic(display, 0, 0, "", f"file is {size // 1024} KiB; the limit is "
-                                   f"{MAX_BYTES // 1024} KiB", "split it into smaller files"))
+                                   f"{MAX_BYTES // 1024} KiB", "split it into smaller files", code="WK006"))
     doc = parse(decode(raw, display), display)
     doc.path = path
     return doc

@@ -1,0 +1,415 @@
+"""The codes of ``workshopkit check``: every problem it can report has one, registered here.
+
+A rule is a small function registered with :func:`rule` under a code, a name, a summary of
+what the problem means, how to fix it, and an example of input that breaks it (the way ruff,
+markdownlint and mkdocs-material register their rules). The loader's problems (files, YAML and
+the schema) have no function of their own in ``check``: the loader reports them, and their
+codes are declared here with :func:`declare`. The editor's guide lists every code from this
+registry, ``workshopkit check --explain CODE`` prints one, and the tests put each example into
+a small repository and expect its code.
+
+Codes by family:
+
+======  ============================================================================
+WK0xx   files, YAML and the schema: what the loader finds in one file on its own
+WK1xx   ids and references between files
+WK2xx   time: session lengths and the agenda of a workshop day
+WK3xx   Markdown texts: audience blocks, raw HTML, links and images, size and nesting
+WK4xx   the site configuration (``mkdocs.yml``)
+WK5xx   titles, and the safety of participants
+WK6xx   learning objectives and assessment items
+======  ============================================================================
+
+A code, once given, never changes and is never given to another rule, not even after its rule
+is removed (leave the code out, and do not reuse it).
+
+An example is one or more parts, each a file and its text, written into a small repository
+with the modules ``alpha`` and ``beta``, the workshop ``demo`` and the seed ``seed-one``
+(the test fixture ``tests/fixtures/mini``). A YAML part that starts with a key takes the place
+of the same top-level keys of that file; any other part is the whole file. A rule whose
+example cannot stand alone says why in ``exempt``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: The families, by the first digit of a code.
+FAMILIES: dict[str, str] = {
+    "0": "Files, YAML and the schema",
+    "1": "Ids and references",
+    "2": "Time: sessions and the agenda",
+    "3": "Markdown texts: blocks, HTML, links and images",
+    "4": "The site configuration (mkdocs.yml)",
+    "5": "Titles and the safety of participants",
+    "6": "Objectives and assessment items",
+}
+
+#: What a rule's function is given (see :mod:`workshopkit.check`); "load": a code the loader
+#: reports, with no function of its own.
+SCOPES = ("load", "project", "site", "text", "link", "rendered")
+
+_CODE = re.compile(r"^WK\d{3}$")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+
+#: Where examples are written (paths in the example repository).
+MODULE = "modules/alpha/module.yml"
+OTHER_MODULE = "modules/beta/module.yml"
+TEXT = "modules/alpha/intro.md"
+WORKSHOP = "curriculum/demo.yml"
+CURRICULUM = "curriculum/curriculum.yml"
+LIBRARY = "curriculum/sources/library.yml"
+SEED = "seeds/seed-one.yml"
+SITE = "mkdocs.yml"
+
+Example = tuple[tuple[str, str], ...]
+
+
+def example(*parts: str) -> Example:
+    """An example from ``file, text, file, text, …``."""
+    if len(parts) % 2:
+        raise ValueError("an example is pairs of a file and its text")
+    return tuple((parts[i], parts[i + 1]) for i in range(0, len(parts), 2))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One code of ``workshopkit check``: what it means, how to fix it, and an example."""
+
+    code: str
+    name: str
+    summary: str  # what the problem is, in a sentence or two
+    fix: str  # what to do about it
+    example: Example = ()
+    #: why the rule has no example that stands alone (empty when it has one)
+    exempt: str = ""
+    severity: str = "error"
+    scope: str = "load"  # one of SCOPES
+    func: Callable[..., Any] | None = None
+
+    def explain(self) -> str:
+        """The rule as plain text for a terminal (``check --explain``)."""
+        lines = [f"{self.code} {self.name} ({self.severity})", "", self.summary, "", f"Fix: {self.fix}"]
+        if self.example:
+            lines += ["", "Example:"]
+            for file, text in self.example:
+                lines += ["", f"  {file}:"] + [f"    {line}" for line in text.rstrip("\n").split("\n")]
+        else:
+            lines += ["", f"No example: {self.exempt}"]
+        return "\n".join(lines)
+
+
+#: Every code, by code.
+RULES: dict[str, Rule] = {}
+
+
+def _register(r: Rule) -> Rule:
+    if not _CODE.match(r.code) or r.code[2] not in FAMILIES:
+        raise ValueError(f"{r.code}: a code is 'WK' and three digits, in a known family")
+    if r.code in RULES:
+        raise ValueError(f"{r.code} is already the code of '{RULES[r.code].name}'")
+    if not _NAME.match(r.name) or any(other.name == r.name for other in RULES.values()):
+        raise ValueError(f"{r.code}: the name '{r.name}' is not a new lower-case-with-dashes name")
+    if bool(r.example) == bool(r.exempt):
+        raise ValueError(f"{r.code}: give an example, or say in 'exempt' why there is none")
+    if r.severity not in ("error", "warning"):
+        raise ValueError(f"{r.code}: severity is 'error' or 'warning'")
+    if r.scope not in SCOPES or (r.func is None) != (r.scope == "load"):
+        raise ValueError(f"{r.code}: a rule of scope '{r.scope}' needs a function (only 'load' codes have none)")
+    RULES[r.code] = r
+    return r
+
+
+def rule(code: str, name: str, *, summary: str, fix: str, example: Example = (), exempt: str = "",
+         severity: str = "error", scope: str = "project") -> Callable[[F], F]:
+    """Register the decorated function as the rule ``code``; see :class:`Rule`."""
+
+    def register(func: F) -> F:
+        _register(Rule(code, name, summary, fix, example, exempt, severity, scope, func))
+        return func
+
+    return register
+
+
+def declare(code: str, name: str, *, summary: str, fix: str, example: Example = (), exempt: str = "") -> str:
+    """Register a code that the loader reports; returns the code."""
+    return _register(Rule(code, name, summary, fix, example, exempt)).code
+
+
+def rules_for(scope: str) -> list[Rule]:
+    """The rules of one scope, in the order they were registered (the order they run in)."""
+    _load_rules()
+    return [r for r in RULES.values() if r.scope == scope]
+
+
+def all_rules() -> list[Rule]:
+    """Every registered code, in order of code."""
+    _load_rules()
+    return sorted(RULES.values(), key=lambda r: r.code)
+
+
+def find(code_or_name: str) -> Rule | None:
+    """The rule with this code (any case) or name."""
+    _load_rules()
+    wanted = code_or_name.strip()
+    return RULES.get(wanted.upper()) or next((r for r in RULES.values() if r.name == wanted.lower()), None)
+
+
+def suggest(code_or_name: str) -> str:
+    """A hint for a code or name that is not registered: a code one character away, or a close name."""
+    _load_rules()
+    wanted = code_or_name.strip()
+    near = [code for code in sorted(RULES)
+            if len(code) == len(wanted) and sum(a != b for a, b in zip(code, wanted.upper(), strict=True)) == 1]
+    close = near or difflib.get_close_matches(wanted.lower(), [r.name for r in RULES.values()], n=1, cutoff=0.6)
+    return f"did you mean {close[0]}?" if close else f"codes run from {min(RULES)} to {max(RULES)}"
+
+
+def _load_rules() -> None:
+    """Make sure the rules of ``check`` are registered (importing it registers them)."""
+    importlib.import_module(f"{__package__}.check")
+
+
+# --------------------------------------------------------------------------------------------
+# WK0xx: what the loader reports, file by file
+
+_NOT_SHOWN = "the problem is in the file system, not in text an example could show"
+
+declare("WK001", "no-such-folder",
+        summary="The folder given to the command does not exist.",
+        fix="give the folder of a workshopkit repository, or run the command inside one",
+        exempt=_NOT_SHOWN)
+declare("WK002", "not-a-repository",
+        summary="The folder has neither `modules/` nor `curriculum/`, so it is not a workshopkit repository.",
+        fix="run the command in a workshopkit repository, or start one with `workshopkit new module ID`",
+        exempt=_NOT_SHOWN)
+declare("WK003", "symbolic-link",
+        summary="A file or folder inside `modules/`, `curriculum/` or `seeds/` is a symbolic link. Links could bring "
+                "in files from anywhere on the machine that builds the sites, so none is read or published.",
+        fix="replace the link by the file or folder itself",
+        exempt=_NOT_SHOWN)
+declare("WK004", "not-a-regular-file",
+        summary="A content file is a folder, a named pipe, a device or a socket, which workshopkit does not read.",
+        fix="make it an ordinary file",
+        exempt=_NOT_SHOWN)
+declare("WK005", "unreadable-file",
+        summary="A content file cannot be read (for example, its permissions do not allow it).",
+        fix="check the file's permissions",
+        exempt=_NOT_SHOWN)
+declare("WK006", "file-too-large",
+        summary="A YAML or Markdown file is larger than 2 MiB (2048 KiB), the most workshopkit reads.",
+        fix="split it into smaller files, or move images and data out of the text",
+        exempt="an example would be two megabytes long")
+declare("WK007", "not-utf8",
+        summary="A file is not valid UTF-8 text (for example, it was saved as Latin-1 or UTF-16).",
+        fix="save it as UTF-8 in your editor",
+        exempt="bytes that are not UTF-8 cannot be shown as text")
+declare("WK008", "forbidden-character",
+        summary="A file or a value holds a control character (such as NUL, a bell or a terminal escape), typed "
+                "directly or written as an escape in a double-quoted YAML value. Control characters are invisible "
+                "in most editors and can change what a terminal shows.",
+        fix="delete the character, or remove the escape sequence",
+        example=example(MODULE, 'aim: "Practise\\a a safe first conversation."\n'))
+declare("WK009", "module-folder-without-module-yml",
+        summary="A folder in `modules/` has no `module.yml`, so it is not a module.",
+        fix="add `module.yml`, or remove the folder",
+        example=example("modules/gamma/notes.md", "Notes for a module to come.\n"))
+declare("WK010", "yaml-extension",
+        summary="A file in `curriculum/` ends in `.yaml`; workshopkit reads only `.yml` files there.",
+        fix="rename it to end in `.yml`",
+        example=example("curriculum/extra.yaml", "id: extra\n"))
+declare("WK011", "id-not-file-name",
+        summary="The `id` of a module differs from its folder's name, or the `id` of a workshop or seed differs "
+                "from its file's name.",
+        fix="make the two the same: change the id, or rename the folder or file",
+        example=example(MODULE, "id: alpha-two\n"))
+
+declare("WK020", "invalid-yaml",
+        summary="The file is not valid YAML: an unclosed quote or bracket, a value with ': ' in it, a tab used for "
+                "indenting, more than one document (a second `---`) and the like.",
+        fix="follow the hint; put a value in quotes when it holds ': ', and indent with spaces",
+        example=example(MODULE, "audience: [caseworkers\n"))
+declare("WK021", "duplicate-key",
+        summary="The same key is written twice in one mapping. YAML readers keep only the last one, silently.",
+        fix="remove one of the two",
+        example=example(MODULE, "status: draft\nstatus: stable\n"))
+declare("WK022", "anchor-or-alias",
+        summary="The file uses a YAML anchor (`&name`) or alias (`*name`). They make a file hard to read and can "
+                "expand into enormous data, so they are refused.",
+        fix="write each value out in full",
+        example=example(MODULE, "level: &level introductory\n"))
+declare("WK023", "yaml-tag",
+        summary="A value carries a YAML tag (`!name` or `!!python/…`). Tags can make a reader build objects or "
+                "run code; content needs plain values only.",
+        fix="remove the tag",
+        example=example(MODULE, "aim: !secret Practise a safe first conversation.\n"))
+declare("WK024", "merge-key",
+        summary="A mapping uses the merge key `<<`, which copies keys from elsewhere without showing them.",
+        fix="write the keys out in full",
+        example=example(OTHER_MODULE, "content_warnings:\n  <<: {tags: []}\n"))
+declare("WK025", "complex-key",
+        summary="A key is a list or a mapping (written with `?`, brackets or braces) instead of plain text.",
+        fix="write the key as plain text",
+        example=example(MODULE, "? [level]\n: introductory\n"))
+declare("WK026", "yaml-too-deep",
+        summary="The data is nested more than 40 levels deep.",
+        fix="flatten the structure",
+        example=example(MODULE, "key_messages: " + "[" * 41 + "deep" + "]" * 41 + "\n"))
+declare("WK027", "not-a-mapping",
+        summary="The file is empty, or holds a list or a single value, where a mapping of keys (`id: …`, "
+                "`title: …`) is expected.",
+        fix="start the file with `id: …` and the other keys",
+        example=example(SEED, "- id: seed-one\n  title: A seed news item\n"))
+
+declare("WK030", "unknown-key",
+        summary="A key that the schema does not have, often a typo. Unknown keys are errors so that a misspelt "
+                "key never drops its value silently.",
+        fix="correct the spelling (the hint suggests the closest key), or remove the key",
+        example=example(MODULE, "key_mesages:\n  - Consent comes first.\n"))
+declare("WK031", "missing-key",
+        summary="A key that the schema requires is missing.",
+        fix="add the key",
+        example=example(MODULE,
+                        "sessions:\n"
+                        "  - id: opening\n"
+                        "    title: Opening a first conversation\n"
+                        "    minutes: 15\n"
+                        "    objectives: [lo1, lo2]\n"
+                        "    activities:\n"
+                        "      - id: talk\n"
+                        "        title: Short input\n"
+                        "        minutes: 15\n"))
+declare("WK032", "wrong-type",
+        summary="A value of the wrong kind: text where a number, a list, a date or a mapping is expected.",
+        fix="write the kind of value the message names (for example a list as `[a, b]`)",
+        example=example(MODULE, "audience: caseworkers\n"))
+declare("WK033", "not-a-choice",
+        summary="A value that is not one of the choices the schema allows for that key.",
+        fix="use one of the values the message lists",
+        example=example(MODULE, "level: beginner\n"))
+declare("WK034", "bad-format",
+        summary="Text in the wrong format: an id with capitals or spaces, a time that is not HH:MM, a version "
+                "that is not `1.0`, a session reference that is not `module-id/session-id`.",
+        fix="write the value in the format the message gives",
+        example=example(MODULE, 'version: "1.0.0.0"\n'))
+declare("WK035", "out-of-range",
+        summary="A number, date, text or list outside the limits the schema sets (for example no participants, "
+                "a break shorter than 5 minutes, an empty title, a module without sources).",
+        fix="use a value within the limits the message gives",
+        example=example(WORKSHOP, "participants: 0\n"))
+declare("WK036", "schema-rule",
+        summary="A rule the schema states for one item is not met: learning objectives start with an observable "
+                "verb, a case study says whether it is fictional or composite, a role play has its opt-out, "
+                "de-roling and debrief, a restricted session is not on the record, a slot is one kind of slot, a "
+                "web address starts with http:// or https://.",
+        fix="do what the message says",
+        example=example(MODULE, "handouts:\n  - id: case-lin\n    title: The case of Lin\n    kind: case-study\n"
+                                "    file: handouts/case-lin.md\n"))
+
+_CASE_LIN = ("  - id: case-lin\n"
+             "    title: The case of Lin\n"
+             "    kind: case-study\n"
+             "    anonymisation: fictional\n")
+
+declare("WK040", "markdown-file-not-found",
+        summary="A field names a Markdown file that does not exist.",
+        fix="create the file, or correct its name (the hint suggests the closest one)",
+        example=example(MODULE, "handouts:\n" + _CASE_LIN + "    file: handouts/case-linn.md\n"))
+declare("WK041", "markdown-file-outside-module",
+        summary="A field names a Markdown file outside the module's folder.",
+        fix="keep a module's Markdown files inside its folder",
+        example=example(MODULE, "handouts:\n" + _CASE_LIN + "    file: handouts/../../beta/notes.md\n"))
+declare("WK042", "markdown-file-named-twice",
+        summary="Two fields name the same Markdown file. A file is named from one place only, so that it has one "
+                "visibility.",
+        fix="copy the text into a file of its own, or link to the handout instead",
+        example=example(MODULE, "handouts:\n" + _CASE_LIN + "    file: handouts/case-lin.md\n"
+                                "  - id: lin-again\n    title: Lin again\n    kind: reading\n"
+                                "    file: handouts/case-lin.md\n"))
+declare("WK043", "not-a-markdown-file-name",
+        summary="A handout's `file` is not the name of a Markdown file (ending in `.md`).",
+        fix="write a file name ending in `.md`",
+        example=example(MODULE, "handouts:\n" + _CASE_LIN + "    file: handouts/case-lin.txt\n"))
+declare("WK044", "handout-without-file",
+        summary="A handout has neither `file` nor a text of its own.",
+        fix="add `file:` with the name of its Markdown file",
+        example=example(MODULE, "handouts:\n" + _CASE_LIN))
+
+# --------------------------------------------------------------------------------------------
+# WK3xx: audience blocks and code fences, as the loader reads each text
+
+declare("WK301", "unknown-block",
+        summary="A block marker names a block that does not exist. Until it is fixed, the text inside is hidden "
+                "from everyone, as the most private level.",
+        fix="use `/// facilitator`, `/// restricted` or `/// say`",
+        example=example(TEXT, "/// facilitater\nAsk what safe means to them.\n///\n"))
+declare("WK302", "unclosed-block",
+        summary="A block is opened and never closed.",
+        fix="add a line with just `///` where the block ends",
+        example=example(TEXT, "/// facilitator\nAsk what safe means to them.\n"))
+declare("WK303", "stray-block-close",
+        summary="A `///` line closes a block that was never opened.",
+        fix="remove it, or open the block above it",
+        example=example(TEXT, "The first minutes matter.\n///\n"))
+declare("WK304", "block-inside-more-private",
+        summary="A block sits inside a block that is more private (`restricted` inside `facilitator`): its text "
+                "would be shown to more people than the text around it.",
+        fix="close the outer block first, or nest only more private blocks",
+        example=example(TEXT, "/// facilitator\nAsk the group.\n/// restricted\nA closed-door remark.\n///\n///\n"))
+declare("WK305", "marker-not-at-line-start",
+        summary="A `///` line is indented, or stands in a list item or a quote. Blocks are whole paragraphs that "
+                "start at the beginning of a line.",
+        fix="move the marker to the start of its line, outside lists and quotes",
+        example=example(TEXT, "- A point\n\n    /// facilitator\n    Only for us.\n    ///\n"))
+declare("WK306", "unclosed-code-fence",
+        summary="A code fence (```` ``` ```` or `~~~`) is never closed, so the rest of the text would be code.",
+        fix="add a line with the same fence where the code ends",
+        example=example(TEXT, "```text\nsome code\n"))
+declare("WK307", "block-in-plain-text",
+        summary="An audience block is written in a plain-text field, where blocks are not read: its text would be "
+                "shown to everyone.",
+        fix="move the text into a Markdown field, such as an activity's `facilitator`",
+        example=example(MODULE, "aim: |\n  Practise a safe first conversation.\n  /// facilitator\n  secret\n  ///\n"))
+declare("WK308", "marker-lookalike",
+        summary="A line looks like a block marker but is not one (two slashes, four, or look-alike slashes), so it "
+                "would hide nothing. Until it is fixed, participants get none of the text.",
+        fix="write `/// facilitator` (or restricted, say) alone on its line, and `///` alone where the block ends",
+        example=example(TEXT, "// facilitator\nOnly for us.\n//\n"))
+declare("WK309", "marker-mid-line",
+        summary="A block marker stands in the middle of a line, where it hides nothing. A YAML `>` value folds "
+                "lines into one, which puts markers there too.",
+        fix="put the marker on a line of its own; in YAML write the text with `|`, which keeps lines apart",
+        example=example(TEXT, "Ask the group. /// facilitator Only for us.\n"))
+declare("WK310", "marker-odd-space",
+        summary="A block marker is typed with a no-break or invisible space (here after the `///`). The audience "
+                "gate still reads it as a marker, but it looks like an ordinary one and other tools do not read it.",
+        fix="retype the spaces of the line as ordinary spaces",
+        example=example(TEXT, "///\u00a0facilitator\nOnly for us.\n///\n"))
+declare("WK311", "admonition-hides-nothing",
+        summary="An admonition (`!!!` or `???`) named or titled for facilitators is shown to everyone.",
+        fix="write `/// facilitator` … `///` around text that only facilitators may see",
+        example=example(TEXT, "!!! facilitator\n    Only for us.\n"))
+declare("WK312", "fenced-div-hides-nothing",
+        summary="A fenced div (`::: facilitator`) is shown to everyone.",
+        fix="write `/// facilitator` … `///` around text that only facilitators may see",
+        example=example(TEXT, "::: facilitator\nOnly for us.\n:::\n"))
+declare("WK313", "class-hides-nothing",
+        summary="An HTML class such as `class=\"facilitator\"` does not hide text.",
+        fix="write `/// facilitator` … `///` around text that only facilitators may see",
+        example=example(TEXT, '<div class="facilitator">Only for us.</div>\n'))
+declare("WK314", "attribute-list-hides-nothing",
+        summary="An attribute list such as `{: .facilitator }` does not hide text.",
+        fix="write `/// facilitator` … `///` around text that only facilitators may see",
+        example=example(TEXT, "Only for us.\n{: .facilitator }\n"))
+declare("WK315", "hidden-attribute",
+        summary="The `hidden` attribute does not keep text from participants: it is in the page and the search "
+                "index.",
+        fix="write `/// facilitator` … `///` around text that only facilitators may see",
+        example=example(TEXT, "<p hidden>Only for us.</p>\n"))
