@@ -1,10 +1,11 @@
 """Smoke test of the benchmark (``scripts/bench --quick``): it runs, it writes the results the
-README quotes, and a rebuild without changes renders no PDF. Numbers come from the benchmark
-itself, never from this test."""
+README quotes, and a rebuild without changes renders no PDF and runs no MkDocs. Numbers come
+from the benchmark itself, never from this test."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -12,10 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from workshopkit.bench import AUDIENCES, make_curriculum
 from workshopkit.check import check
 
 ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = ROOT / "scripts"  # the benchmark is the package scripts/benchmark, not part of workshopkit
+sys.path.insert(0, str(SCRIPTS))
+
+from benchmark import AUDIENCES  # noqa: E402
+from benchmark.synth import make_curriculum  # noqa: E402
 
 
 def test_synthetic_curriculum_is_valid_and_realistic(tmp_path: Path) -> None:
@@ -34,8 +39,9 @@ def test_synthetic_curriculum_is_valid_and_realistic(tmp_path: Path) -> None:
 def test_quick_benchmark_writes_results_and_a_no_change_rebuild_renders_no_pdf(tmp_path: Path, record_property) -> None:
     out = tmp_path / "bench"
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "workshopkit.bench", "--quick", "--workers", "2", "--out", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(SCRIPTS), os.environ.get("PYTHONPATH")]))}
+    proc = subprocess.run([sys.executable, "-m", "benchmark", "--quick", "--workers", "2", "--out", str(out)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     seconds = time.perf_counter() - t0
     assert proc.returncode == 0, proc.stderr[-3000:]
     record_property("figure: bench --quick seconds", round(seconds, 1))
@@ -63,8 +69,15 @@ def test_quick_benchmark_writes_results_and_a_no_change_rebuild_renders_no_pdf(t
     assert stages["incremental"]["page_writes"] >= 1
     assert stages["nochange"]["pdf_rendered"] == 0
     assert stages["nochange"]["pdf_cached"] == stages["cold"]["pdf_rendered"]
+    # ... and runs no MkDocs: both sites are reused from the build before.
+    assert stages["cold"]["sites_built"] == len(AUDIENCES)
+    assert stages["nochange"]["sites_built"] == 0
+    assert stages["nochange"]["sites_reused"] == len(AUDIENCES)
 
     summary = size["summary"]
     for key in ("overhead_ratio", "pdf_speedup", "incremental_ratio", "pdf_worker_rss_mb", "weasyprint_1proc_rss_mb"):
         assert summary[key] is not None and summary[key] > 0, key
     assert summary["nochange_pdf_rendered"] == 0
+    assert summary["nochange_sites_built"] == 0
+    assert summary["nochange_s"] == stages["nochange"]["wall"] > 0  # the no-change rebuild's time is reported
+    assert "no-change rebuild s" in results["table"] and "no-change MkDocs runs" in results["table"]

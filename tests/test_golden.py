@@ -7,13 +7,12 @@ Two kinds live under ``tests/golden/``:
     runs (``build/.gen/<audience>/``): every generated page under ``docs/`` as written, and the
     derived ``mkdocs.yml``. Files copied into the docs folder (the stylesheet, the iframe-worker
     shim, module images) are not stored; ``copied.txt`` lists each one's docs path and origin.
-    The pages are made the way ``build.build_sites`` makes them (load + check, the publishing
-    views, ``SiteGenerator`` with the editor's guide for facilitators, ``derive_config``,
-    ``write_docs``) with neither MkDocs nor WeasyPrint: the PDF download links are the real set,
-    computed from the build's PDF specs (``document_specs`` + ``site_downloads``) without
-    rendering. Machine-specific values are fixed: ``SOURCE_DATE_EPOCH`` is set, the iframe-worker
-    shim counts as installed (as after ``scripts/setup``), and absolute paths are replaced by
-    ``<root>``/``<tmp>`` (there are none today).
+    The pages are made by the build's own stages (load + check, the publishing views, the plan,
+    ``site_pages`` and ``write_docs``) with neither MkDocs nor WeasyPrint: the PDF download
+    links are the real set, asked of the build's plan without rendering. Machine-specific
+    values are fixed: ``SOURCE_DATE_EPOCH`` is set, the iframe-worker shim counts as installed
+    (as after ``scripts/setup``), and absolute paths are replaced by ``<root>``/``<tmp>``
+    (there are none today).
 
 ``transforms/<transform>/``
     Input → expected output of the pure text transforms: ``<case>.in.<ext>`` and
@@ -121,31 +120,20 @@ def compare_tree(folder: Path, actual: dict[str, str]) -> None:
 
 def generated_docs(root: Path, tmp: Path) -> dict[str, dict[str, str]]:
     """Per audience, the files of its generated folder as a build writes them (normalised)."""
-    from workshopkit.build import BuildOptions, load_checked, site_downloads, views_for
-    from workshopkit.guide import editor_guide
+    from workshopkit.build import BuildOptions, load_checked, plan_for, site_pages, views_for
     from workshopkit.markdown import load_site_config
-    from workshopkit.pdf.build import document_specs
-    from workshopkit.pdf.html import PrintGenerator
-    from workshopkit.site.generate import SiteGenerator
-    from workshopkit.site.mkdocs_adapter import ASSETS, CSS_PATH, derive_config, iframe_worker_shim, write_docs
-    from workshopkit.strings import load_strings
+    from workshopkit.site.mkdocs_adapter import ASSETS, CSS_PATH, iframe_worker_shim, write_docs
 
     project, _ = load_checked(root)
     config = load_site_config(root)
     opts = BuildOptions(root=root, out=tmp / "build")
     views = views_for(project, opts)
-    strings = load_strings("en")
     # The PDFs the build would render and link to, without rendering them.
-    gen = PrintGenerator(config, strings, root, tmp / "print-assets", paper=opts.paper)
-    downloads = site_downloads(document_specs(root, views, gen, opts.include_restricted, config), opts.audiences)
+    downloads = plan_for(views, opts).downloads()
     shim = iframe_worker_shim()
     out: dict[str, dict[str, str]] = {}
     for name in opts.audiences:
-        files = SiteGenerator(views[name], config, root, strings,
-                              editor_guide=editor_guide() if name == "facilitator" else None,
-                              downloads=downloads[name]).generate()
-        suffix = strings["facilitator_edition"] if name == "facilitator" else strings["participant_manual"]
-        cfg = derive_config(config, files, name, suffix)
+        files, cfg = site_pages(views[name], config, root, downloads[name])
         gen_dir = tmp / "gen" / name
         write_docs(files, gen_dir, cfg)
 

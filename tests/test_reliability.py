@@ -32,7 +32,7 @@ def test_failure_in_pdf_stage_leaves_previous_build_byte_identical(repo: Path):
     assert any(k.startswith("site/participant/") for k in before) and any(k.startswith("pdf/") for k in before)
     (repo / "modules/alpha/intro.md").write_text("A changed text that must not appear.\n")
 
-    def failing_pdf_stage(root, views, config, opts, stage, report, progress):
+    def failing_pdf_stage(root, views, plan, config, opts, stage, report, progress):
         (stage / "pdf").mkdir()
         (stage / "pdf" / "half.pdf").write_bytes(b"%PDF-half")
         raise RuntimeError("injected failure in the PDF stage")
@@ -53,8 +53,8 @@ def test_a_document_the_real_workers_refuse_fails_the_build_and_keeps_the_previo
 
     original = print_html.PrintGenerator.handout
 
-    def with_a_forbidden_image(self, view, m, h):  # HTML that reaches the workers unscanned
-        doc = original(self, view, m, h)
+    def with_a_forbidden_image(self, subject):  # HTML that reaches the workers unscanned
+        doc = original(self, subject)
         doc.html = doc.html.replace("</body>", '<img src="file:///etc/hostname" alt="x"></body>')
         return doc
 

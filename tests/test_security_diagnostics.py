@@ -230,8 +230,8 @@ def test_a_pdf_that_cannot_be_rendered_names_the_file_it_comes_from(mini: Path, 
 
     original = print_html.PrintGenerator.handout
 
-    def with_a_forbidden_image(self, view, m, h):  # HTML that reaches the renderer unscanned
-        doc = original(self, view, m, h)
+    def with_a_forbidden_image(self, subject):  # HTML that reaches the renderer unscanned
+        doc = original(self, subject)
         doc.html = doc.html.replace("</body>", '<img src="file:///etc/hostname" alt="x"></body>')
         return doc
 

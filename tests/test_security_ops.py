@@ -363,10 +363,10 @@ def test_a_full_disk_ends_the_build_with_one_line_and_keeps_the_previous_build(r
     (repo / "modules/alpha/intro.md").write_text("A changed text that must not appear.\n")
     original = atomic.mark
 
-    def full(folder: Path) -> None:
+    def full(folder: Path, key: str = "") -> None:
         if folder.name == "participant" and ".staging-" in str(folder):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(folder / atomic.MARKER))
-        original(folder)
+        original(folder, key)
 
     monkeypatch.setattr(atomic, "mark", full)
     assert main(["build", str(repo), "--site"]) == 1

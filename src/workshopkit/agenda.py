@@ -16,6 +16,12 @@ def session_minutes(session: Session, variant: str) -> int:
     return sum(a.minutes for a in session.activities)
 
 
+def module_minutes(module: Module) -> tuple[int, int]:
+    """Length of a module (core, full): the sum of its sessions."""
+    return (sum(session_minutes(s, "core") for s in module.sessions),
+            sum(session_minutes(s, "full") for s in module.sessions))
+
+
 @dataclass
 class Row:
     """One line of the agenda."""

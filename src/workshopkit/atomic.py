@@ -128,9 +128,27 @@ def pid_alive(pid: int, started: str = "") -> bool:
 # Ownership
 
 
-def mark(folder: Path) -> None:
+def mark(folder: Path, key: str = "") -> None:
+    """Mark ``folder`` as workshopkit's; ``key`` (a digest of what it was made from) lets the
+    next build reuse the folder when nothing it depends on changed (see :func:`marked_key`)."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / MARKER).write_text("Built by workshopkit; replaced on every build.\n", encoding="utf-8")
+    text = "Built by workshopkit; replaced on every build.\n" + (f"key: {key}\n" if key else "")
+    # Replaced, never written in place: the marker of a reused folder is a link to the live one.
+    tmp = folder / f"{MARKER}.{os.getpid()}.tmp"
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, folder / MARKER)
+
+
+def marked_key(folder: Path) -> str:
+    """The key a folder was marked with ('' when it has none, or is not workshopkit's)."""
+    if not is_marked(folder):
+        return ""
+    try:
+        with open(folder / MARKER, encoding="utf-8") as f:
+            text = f.read(4096)
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return next((line[5:].strip() for line in text.splitlines() if line.startswith("key: ")), "")
 
 
 def is_marked(folder: Path) -> bool:

@@ -11,22 +11,26 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
+import hashlib
 import os
 import shutil
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from . import atomic
+from . import atomic, outputs
 from .audience import View, publishing_views
 from .check import check
 from .errors import BuildError, ContentError, name_list, rel
 from .load import Project
 from .markdown import SiteConfig, load_site_config
-from .site.generate import DOWNLOADS
+from .outputs import Output, Plan, PlanOptions
+from .site.generate import DOWNLOADS, SiteFiles
+from .site.mkdocs_adapter import write_docs
 from .strings import load_strings
 
 
@@ -96,6 +100,8 @@ class BuildReport:
     page_writes: dict[str, int] = field(default_factory=dict)  # audience -> pages rewritten
     pdf_rendered: list[str] = field(default_factory=list)
     pdf_cached: list[str] = field(default_factory=list)
+    sites_built: list[str] = field(default_factory=list)  # sites (and offline copies) made anew
+    sites_reused: list[str] = field(default_factory=list)  # ... and those reused from the last build
     warnings: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # things the person building should know
@@ -161,32 +167,105 @@ def views_for(project: Project, opts: BuildOptions) -> dict[str, View]:
     return publishing_views(project, opts.audiences, opts.include_restricted, load_strings("en")["closed_session"])
 
 
-def build_sites(project: Project, views: dict[str, View], config: SiteConfig, opts: BuildOptions,
-                stage: Path, report: BuildReport, progress: Progress,
-                downloads: dict[str, frozenset[str]] | None = None) -> list[tuple[Path, Path]]:
-    """Build each audience's site into ``stage/site``; ``downloads`` are the PDFs each site will
-    link to (copied in by :func:`add_downloads` once they are rendered)."""
+def plan_for(views: dict[str, View], opts: BuildOptions) -> Plan:
+    """Every output of the build (see :mod:`workshopkit.outputs`)."""
+    return outputs.plan(views, PlanOptions(opts.audiences, site=opts.site, pdf=opts.pdf, zip=opts.zip))
+
+
+def site_pages(view: View, config: SiteConfig, root: Path, downloads: Sequence[Output] = ()) -> tuple[SiteFiles, dict[str, Any]]:
+    """The Markdown pages of one audience's site and its derived MkDocs config; ``downloads``
+    are the documents the site links to (copied in by :func:`add_downloads` once rendered)."""
     from .site.generate import SiteGenerator
-    from .site.linkcheck import site_problems
-    from .site.mkdocs_adapter import derive_config, run_mkdocs, write_docs
+    from .site.mkdocs_adapter import derive_config
 
     strings = load_strings("en")
-    pairs: list[tuple[Path, Path]] = []
+    name = view.audience.name
     guide = None
-    if "facilitator" in views:
+    if name == "facilitator":
         from .guide import editor_guide
 
         guide = editor_guide()
-    progress.stage("sites", sum(1 for name in views if name in opts.audiences))
-    for name, v in views.items():
-        if name not in opts.audiences:
-            continue  # a view only the PDFs need
+    files = SiteGenerator(view, config, root, strings, editor_guide=guide, downloads=downloads).generate()
+    suffix = strings["facilitator_edition"] if name == "facilitator" else strings["participant_manual"]
+    return files, derive_config(config, files, name, suffix)
+
+
+@functools.lru_cache(maxsize=1)
+def _tool_versions() -> str:
+    from importlib import metadata
+
+    from . import __version__
+
+    found = [__version__]
+    for name in ("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown"):
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name} -")
+    return "\n".join(found)
+
+
+def site_key(gen_dir: Path, restricted: bool, pending: str) -> str:
+    """A digest of everything MkDocs reads to build a site: its generated folder (pages, copied
+    files, config), the versions of the tools, and how the site is checked afterwards."""
+    h = hashlib.sha256(f"{_tool_versions()}\n{restricted}\n{pending}\n".encode())
+    for path in sorted(p for p in gen_dir.rglob("*") if p.is_file()):
+        h.update(path.relative_to(gen_dir).as_posix().encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def build_site(gen_dir: Path, site_dir: Path, config: SiteConfig, *, restricted: bool, pending: str) -> None:
+    """Build one site with MkDocs from its generated folder, then verify it: no broken link
+    (links into ``pending`` are filled in later) and nothing unsafe on any page or in search."""
+    from .site.linkcheck import site_problems
+    from .site.mkdocs_adapter import run_mkdocs
+
+    run_mkdocs(gen_dir, site_dir, config.path)
+    if restricted:
+        # Closed-door material: not for search engines, whoever ends up hosting it.
+        for sitemap in ("sitemap.xml", "sitemap.xml.gz"):
+            (site_dir / sitemap).unlink(missing_ok=True)
+        (site_dir / "robots.txt").write_text("User-agent: *\nDisallow: /\n", encoding="utf-8")
+    broken, unsafe = site_problems(site_dir, pending=pending)
+    name = site_dir.name
+    if unsafe:
+        raise BuildError(f"the {name} site would publish unsafe HTML (run 'workshopkit check' to find "
+                         "the source lines):\n  " + "\n  ".join(unsafe[:50]))
+    if broken:
+        raise BuildError(f"the {name} site has broken links:\n  " + "\n  ".join(broken[:50]))
+
+
+def reuse(previous: Path, dest: Path, key: str, leave_out: tuple[str, ...] = ()) -> bool:
+    """Link the files of ``previous`` (an output of the last build) into ``dest`` when it was
+    made from the same inputs (its marker holds ``key``); ``leave_out`` names top-level entries
+    that are made anew. Returns whether it did."""
+    from .pdf.build import link_or_copy
+
+    if not key or atomic.marked_key(previous) != key:
+        return False
+
+    def copy(src: str, dst: str) -> None:
+        link_or_copy(Path(src), Path(dst))
+
+    shutil.copytree(previous, dest, symlinks=True, copy_function=copy,
+                    ignore=lambda folder, names: [n for n in names if Path(folder) == previous and n in leave_out])
+    return True
+
+
+def build_sites(project: Project, views: dict[str, View], plan: Plan, config: SiteConfig, opts: BuildOptions,
+                stage: Path, report: BuildReport, progress: Progress) -> list[tuple[Path, Path]]:
+    """Build each audience's site of the plan into ``stage/site``; a site whose generated pages
+    and tools are those of the last build is reused from it (MkDocs does not run)."""
+    pairs: list[tuple[Path, Path]] = []
+    sites = plan.of("site")
+    downloads = plan.downloads()
+    if sites:
+        progress.stage("sites", len(sites))
+    for out in sites:
+        name, v = out.view, views[out.view]
         t0 = time.perf_counter()
         progress(f"generating {name} pages")
-        files = SiteGenerator(v, config, project.root, strings, editor_guide=guide,
-                              downloads=(downloads or {}).get(name, frozenset())).generate()
-        suffix = strings["facilitator_edition"] if name == "facilitator" else strings["participant_manual"]
-        cfg = derive_config(config, files, name, suffix)
+        files, cfg = site_pages(v, config, project.root, downloads[name])
         # The build's own generated folder: ``serve`` never writes here (it has its own).
         atomic.mark(opts.out_dir / ".gen")
         gen_dir = opts.out_dir / ".gen" / name
@@ -194,68 +273,82 @@ def build_sites(project: Project, views: dict[str, View], config: SiteConfig, op
         report.pages[name] = len(files.pages)
         report.seconds[f"generate-{name}"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        progress(f"building {name} site with MkDocs")
         site_dir = stage / "site" / name
-        run_mkdocs(gen_dir, site_dir, config.path)
-        if v.audience.include_restricted:
-            # Closed-door material: not for search engines, whoever ends up hosting it.
-            for sitemap in ("sitemap.xml", "sitemap.xml.gz"):
-                (site_dir / sitemap).unlink(missing_ok=True)
-            (site_dir / "robots.txt").write_text("User-agent: *\nDisallow: /\n", encoding="utf-8")
-        broken, unsafe = site_problems(site_dir, pending=DOWNLOADS + "/" if downloads else "")
-        if unsafe:
-            raise BuildError(f"the {name} site would publish unsafe HTML (run 'workshopkit check' to find "
-                             "the source lines):\n  " + "\n  ".join(unsafe[:50]))
-        if broken:
-            raise BuildError(f"the {name} site has broken links:\n  " + "\n  ".join(broken[:50]))
-        atomic.mark(site_dir)
+        pending = DOWNLOADS + "/" if downloads[name] else ""
+        key = site_key(gen_dir, v.audience.include_restricted, pending)
+        target = opts.out_dir / out.kind.folder / out.path
+        if reuse(target, site_dir, key, leave_out=(DOWNLOADS,)):
+            progress(f"the {name} site is unchanged")
+            report.sites_reused.append(name)
+        else:
+            progress(f"building {name} site with MkDocs")
+            build_site(gen_dir, site_dir, config, restricted=v.audience.include_restricted, pending=pending)
+            report.sites_built.append(name)
+        atomic.mark(site_dir, key)
         report.seconds[f"mkdocs-{name}"] = time.perf_counter() - t0
-        pairs.append((site_dir, opts.out_dir / "site" / name))
+        pairs.append((site_dir, target))
         progress.advance("sites")
     return pairs
 
 
-def site_downloads(specs: list[Any], audiences: tuple[str, ...]) -> dict[str, frozenset[str]]:
-    """Which PDFs each site offers: participants get theirs; facilitators get every document."""
-    paths = [spec.rel_path for spec in specs]
-    return {name: frozenset(p for p in paths if name == "facilitator" or p.startswith("participant/"))
-            for name in audiences}
-
-
-def add_downloads(stage: Path, downloads: dict[str, frozenset[str]]) -> None:
+def add_downloads(stage: Path, plan: Plan) -> None:
     """Put the rendered PDFs into the sites that link to them (hard links: no extra space)."""
     from .pdf.build import link_or_copy
 
-    for name, paths in downloads.items():
+    for name, offered in plan.downloads().items():
         site_dir = stage / "site" / name
         if not site_dir.is_dir():
             continue
-        for rel_path in sorted(paths):
-            src = stage / "pdf" / rel_path
+        for out in offered:
+            src = stage / out.kind.folder / out.path
             if not src.is_file():
-                raise BuildError(f"the {name} site links to {rel_path}, which was not rendered")
-            dest = site_dir / DOWNLOADS / rel_path
+                raise BuildError(f"the {name} site links to {out.path}, which was not rendered")
+            dest = site_dir / DOWNLOADS / out.path
             dest.parent.mkdir(parents=True, exist_ok=True)
             link_or_copy(src, dest)
 
 
-def pack_offline(stage: Path, opts: BuildOptions, progress: Progress) -> list[tuple[Path, Path]]:
+def pack_offline(stage: Path, plan: Plan, opts: BuildOptions, report: BuildReport, progress: Progress,
+                 pdf_keys: dict[str, str]) -> list[tuple[Path, Path]]:
+    """The participant site packed for use without a network (reused when the site and the
+    documents in it are those of the last build)."""
     from .site.mkdocs_adapter import zip_site
 
-    site_dir = stage / "site" / "participant"
-    if not (opts.zip and site_dir.is_dir()):
+    out = plan.offline()
+    site = plan.site(out.view) if out is not None else None
+    site_dir = stage / "site" / site.path if site is not None else None
+    if out is None or site_dir is None or not site_dir.is_dir():
         return []
-    progress("packing the participant site for offline use")
-    zdir = stage / "zip"
-    zdir.mkdir(exist_ok=True)
-    zip_site(site_dir, zdir / "participant-site.zip")
-    atomic.mark(zdir)
-    return [(zdir, opts.out_dir / "offline")]
+    zdir = stage / out.kind.folder
+    target = opts.out_dir / out.kind.folder
+    key = hashlib.sha256("\n".join([atomic.marked_key(site_dir)] + [f"{o.path} {pdf_keys.get(o.path, '')}"
+                                     for o in plan.offered(out.view)]).encode()).hexdigest()
+    if reuse(target, zdir, key):
+        report.sites_reused.append(out.path)
+    else:
+        progress("packing the participant site for offline use")
+        zdir.mkdir(exist_ok=True)
+        zip_site(site_dir, zdir / out.path)
+        report.sites_built.append(out.path)
+    atomic.mark(zdir, key)
+    return [(zdir, target)]
+
+
+#: A stand-in for the PDF stage (the tests use one to make it fail).
+PdfStageHook = Callable[[Path, dict[str, View], Plan, SiteConfig, "BuildOptions", Path, "BuildReport", Progress],
+                        list[tuple[Path, Path]]]
 
 
 def run_build(opts: BuildOptions, progress: Progress | Callable[[str], None] | None = None,
-              pdf_stage: Callable[..., list[tuple[Path, Path]]] | None = None) -> BuildReport:
-    """Run the whole build. On any failure the previous outputs stay as they were."""
+              pdf_stage: PdfStageHook | None = None, select: Callable[[Plan], Plan] | None = None) -> BuildReport:
+    """Run the whole build. On any failure the previous outputs stay as they were.
+
+    The stages, in order: load and check, the audience views, the plan of every output (cut by
+    ``select`` if given, e.g. to the documents of a few workshops), then, holding the output
+    folder's lock, the PDFs (rendering in the background), each site's pages, MkDocs (skipped
+    for a site whose pages are unchanged) and its verification, the downloads, the offline
+    copy, and the swap into the output folder.
+    """
     progress = as_progress(progress)
     report = BuildReport()
     t0 = time.perf_counter()
@@ -270,7 +363,8 @@ def run_build(opts: BuildOptions, progress: Progress | Callable[[str], None] | N
     refuse_linked_output(opts)
     try:
         with atomic.build_lock(opts.out_dir):
-            _build_locked(project, views, config, opts, report, progress, pdf_stage)
+            plan = plan_for(views, opts)
+            _build_locked(project, views, select(plan) if select else plan, config, opts, report, progress, pdf_stage)
     except OSError as exc:
         raise BuildError(write_error(exc, opts)) from None
     return report
@@ -299,33 +393,32 @@ def write_error(exc: OSError, opts: BuildOptions) -> str:
     return f"{what} {where}: {reason}; the previous build is unchanged"
 
 
-def _build_locked(project: Project, views: dict[str, View], config: SiteConfig, opts: BuildOptions,
-                  report: BuildReport, progress: Progress,
-                  pdf_stage: Callable[..., list[tuple[Path, Path]]] | None) -> None:
-    """The part of a build that writes into the output folder (holding its lock)."""
+def _build_locked(project: Project, views: dict[str, View], plan: Plan, config: SiteConfig, opts: BuildOptions,
+                  report: BuildReport, progress: Progress, pdf_stage: PdfStageHook | None) -> None:
+    """The part of a build that writes into the output folder (holding its lock): the stages
+    after the plan, then the swap."""
     stage = atomic.staging(opts.out_dir)
     background = None
+    pdf_keys: dict[str, str] = {}
     try:
         pairs: list[tuple[Path, Path]] = []
-        if opts.pdf and pdf_stage is None:
+        if plan.pdfs() and pdf_stage is None:
             # PDFs render in worker processes while this process builds the sites.
             from .pdf.build import PdfStage
 
-            background = PdfStage(project.root, views, config, opts, stage, report, progress)
+            background = PdfStage(project.root, views, plan, config, opts, stage, report, progress)
+            pdf_keys = background.rendered_keys
             background.start()
-        downloads = site_downloads(background.specs, opts.audiences) if background is not None else None
-        if opts.site:
-            pairs += build_sites(project, views, config, opts, stage, report, progress, downloads)
+        pairs += build_sites(project, views, plan, config, opts, stage, report, progress)
         if background is not None:
             t1 = time.perf_counter()
             pairs += background.finish()
             background = None
             report.seconds["pdf-wait"] = time.perf_counter() - t1
-            if opts.site and downloads:
-                add_downloads(stage, downloads)
-        elif opts.pdf and pdf_stage is not None:
-            pairs += pdf_stage(project.root, views, config, opts, stage, report, progress)
-        pairs += pack_offline(stage, opts, progress)
+            add_downloads(stage, plan)
+        elif plan.pdfs() and pdf_stage is not None:
+            pairs += pdf_stage(project.root, views, plan, config, opts, stage, report, progress)
+        pairs += pack_offline(stage, plan, opts, report, progress, pdf_keys)
         progress("swapping the new build in")
         atomic.swap_in(pairs)
         report.outputs = [target for _, target in pairs]

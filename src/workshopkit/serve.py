@@ -31,10 +31,9 @@ from typing import Any
 from rich.console import Console
 
 from . import atomic
-from .build import BuildOptions, load_checked, views_for
+from .build import BuildOptions, load_checked, site_pages, views_for
 from .errors import ContentError, Diagnostic, WorkshopkitError
 from .markdown import load_site_config
-from .strings import load_strings
 
 WATCHED_DIRS = ("modules", "curriculum", "seeds")
 WATCHED_FILES = ("mkdocs.yml",)
@@ -65,8 +64,7 @@ def regenerate(root: Path, audience: str, out: Path, *, include_restricted: bool
     content (or the site configuration) has errors; then nothing is written, so the previously
     generated pages stay in place.
     """
-    from .site.generate import SiteGenerator
-    from .site.mkdocs_adapter import derive_config, write_docs
+    from .site.mkdocs_adapter import write_docs
 
     root = Path(root).resolve()
     out = Path(out).resolve()
@@ -79,16 +77,7 @@ def regenerate(root: Path, audience: str, out: Path, *, include_restricted: bool
         return False, [getattr(exc, "diagnostic", None) or Diagnostic("mkdocs.yml", 0, 0, "", str(exc))]
     opts = BuildOptions(root=root, out=out, audiences=(audience,), include_restricted=include_restricted,
                         site=True, pdf=False)
-    view = views_for(project, opts)[audience]
-    strings = load_strings("en")
-    guide = None
-    if audience == "facilitator":
-        from .guide import editor_guide
-
-        guide = editor_guide()
-    files = SiteGenerator(view, config, root, strings, editor_guide=guide).generate()
-    suffix = strings["facilitator_edition"] if audience == "facilitator" else strings["participant_manual"]
-    cfg = derive_config(config, files, audience, suffix)
+    files, cfg = site_pages(views_for(project, opts)[audience], config, root)
     folder = gen_dir(out, audience, include_restricted)
     _claim(folder)
     writes = write_docs(files, folder, cfg)

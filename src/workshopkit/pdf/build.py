@@ -16,19 +16,21 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .. import __version__, atomic
 from ..agenda import knowledge_test_items
-from ..audience import RESTRICTED_PACK, TEST_BASIS, View, WorkshopView
+from ..audience import TEST_BASIS, View
 from ..errors import BuildError
 from ..markdown import SiteConfig
+from ..outputs import KeyPart, Output, Plan
 from ..strings import load_strings
-from .html import PrintDoc, PrintGenerator, build_date, css_text, digest
+from .html import PrintDoc, PrintGenerator, Subject, build_date, css_text, digest
 from .render import Job, Renderer, add_toc, pool_size
+
+if TYPE_CHECKING:
+    from ..build import BuildOptions, BuildReport, Progress
 
 _FONT_KEY: str | None = None
 
@@ -44,28 +46,6 @@ def fonts_key() -> str:
             out = ""
         _FONT_KEY = digest("\n".join(sorted(out.splitlines())))
     return _FONT_KEY
-
-
-@dataclass
-class DocSpec:
-    """A PDF to make, known by what it depends on; ``make`` builds its print HTML when needed."""
-
-    rel_path: str
-    deps: str
-    make: Callable[[], PrintDoc]
-    weight: float = 1.0  # a rough guess of the rendering time, to start the longest first
-    source: str = ""  # display path of the file the document is made from (for messages)
-
-    def build(self) -> PrintDoc:
-        """Make the print HTML; a problem found on the way names the file the document comes from."""
-        try:
-            doc = self.make()
-        except BuildError as exc:
-            if exc.path or not self.source:
-                raise
-            raise BuildError(f"{self.rel_path}: {exc.message}", self.source, hint=exc.hint) from None
-        doc.source = doc.source or self.source
-        return doc
 
 
 @functools.lru_cache(maxsize=1)
@@ -84,14 +64,20 @@ def html_key(fixed: str, doc: PrintDoc) -> str:
 _REPO_TARGET = re.compile(r"repo:(modules/[^)\s\"#]+)")
 
 
-class _Deps:
-    """Digests of the parts of views that documents depend on, each computed once."""
+class Keys:
+    """The first cache key of each document of the plan: a digest of the parts its kind names
+    (see :data:`workshopkit.outputs.KeyPart`), each part computed once per view."""
 
-    def __init__(self, root: Path, config: SiteConfig):
+    def __init__(self, root: Path, config: SiteConfig, views: dict[str, View], include_restricted: bool):
         self.root = root
+        self.views = views
+        self.include_restricted = include_restricted
         self.common = digest(templates_key(), json.dumps(config.extensions, sort_keys=True, default=str),
                              config.site_url, build_date().isoformat())
         self._modules: dict[tuple[int, str], str] = {}
+        # The answer key follows the test participants get, item for item.
+        basis = views.get("participant") or views.get(TEST_BASIS)
+        self.tests = participant_tests(basis) if basis is not None else {}
 
     def module(self, v: View, mid: str) -> str:
         key = (id(v), mid)
@@ -112,16 +98,36 @@ class _Deps:
             self._modules[key] = digest(text, *assets)
         return self._modules[key]
 
-    def view_wide(self, v: View) -> str:
+    def _view_wide(self, v: View) -> str:
         return digest(v.glossary.model_dump_json() if v.glossary else "", v.curriculum.model_dump_json() if v.curriculum else "",
                       *[s.model_dump_json() for s in v.seeds + v.sources])
 
-    def workshop(self, v: View, wv: WorkshopView, kind: str, *extra: str) -> str:
-        return digest(self.common, kind, v.audience.name, str(v.audience.include_restricted), wv.workshop.model_dump_json(),
-                      repr(wv.days), *[self.module(v, m.id) for m in v.modules], self.view_wide(v), *extra)
+    def _part(self, part: KeyPart, subject: Subject) -> str:
+        v = subject.view
+        if part == "workshop":
+            wv = subject.wv
+            return digest(v.audience.name, str(v.audience.include_restricted), wv.workshop.model_dump_json(),
+                          repr(wv.days), *[self.module(v, m.id) for m in v.modules], self._view_wide(v))
+        if part == "handout":
+            return digest(subject.out.handout, self.module(v, subject.out.module),
+                          *[s.model_dump_json() for s in v.seeds + v.sources])
+        if part == "test-order":
+            return repr(subject.test_order)
+        return str(subject.restricted)  # "restricted"
 
-    def handout(self, v: View, mid: str, hid: str) -> str:
-        return digest(self.common, "handout", hid, self.module(v, mid), *[s.model_dump_json() for s in v.seeds + v.sources])
+    def subject(self, out: Output) -> Subject:
+        """What the document ``out`` is made of, from its view."""
+        v = self.views[out.view]
+        if out.kind.scope == "handout":
+            m = v.module(out.module)
+            h = next((h for h in m.handouts if h.id == out.handout), None) if m else None
+            return Subject(out, v, module=m, handout=h)
+        wv = next(w for w in v.workshops if w.workshop.id == out.workshop)
+        order = self.tests.get(out.workshop, []) if "test-order" in out.kind.key else None
+        return Subject(out, v, workshop=wv, test_order=order, restricted=self.include_restricted)
+
+    def key(self, subject: Subject) -> str:
+        return digest(self.common, subject.out.kind.name, *[self._part(p, subject) for p in subject.out.kind.key])
 
 
 def participant_tests(part: View) -> dict[str, list[tuple[str, str]]]:
@@ -131,63 +137,21 @@ def participant_tests(part: View) -> dict[str, list[tuple[str, str]]]:
             for wv in part.workshops}
 
 
-def document_specs(root: Path, views: dict[str, View], gen: PrintGenerator, include_restricted: bool,
-                   config: SiteConfig) -> list[DocSpec]:
-    """Every PDF of the build, each from the view of the audience it is for
-    (``views`` as made by :func:`~workshopkit.audience.publishing_views`)."""
-    deps = _Deps(root, config)
-    specs: list[DocSpec] = []
-
-    def add(rel_path: str, dep: str, make: Callable[[], PrintDoc], weight: float = 1.0, source: str = "") -> None:
-        if not source:  # the documents of a workshop are made from its file
-            source = f"curriculum/{rel_path.split('/')[1]}.yml"
-        specs.append(DocSpec(rel_path, dep, make, weight, source))
-
-    def sessions(wv: WorkshopView) -> int:
-        return sum(1 for d in wv.days for r in d.rows if r.kind == "session")
-
-    part = views.get("participant")
-    fac = views.get("facilitator")
-    if part is not None:
-        for wv in part.workshops:
-            wid = wv.workshop.id
-            add(f"participant/{wid}/workbook.pdf", deps.workshop(part, wv, "workbook"),
-                functools.partial(gen.workbook, part, wv), 3.0 * sessions(wv))
-            add(f"participant/{wid}/knowledge-test.pdf", deps.workshop(part, wv, "knowledge-test"),
-                functools.partial(gen.knowledge_test, part, wv, False))
-            add(f"participant/{wid}/evaluation-form.pdf", deps.workshop(part, wv, "evaluation-form"),
-                functools.partial(gen.evaluation_form, part, wv))
-        for m in part.modules:
-            for h in m.handouts:
-                add(f"participant/handouts/{m.id}/{h.id}.pdf", deps.handout(part, m.id, h.id),
-                    functools.partial(gen.handout, part, m, h),
-                    source=f"modules/{m.id}/{h.file}" if h.file else f"modules/{m.id}/module.yml")
-    if fac is not None:
-        # The answer key follows the test participants get, item for item.
-        basis = part or views.get(TEST_BASIS)
-        tests = participant_tests(basis) if basis is not None else {}
-        for wv in fac.workshops:
-            wid = wv.workshop.id
-            ids = tests.get(wid, [])
-            add(f"facilitator/{wid}/facilitator-guide.pdf",
-                deps.workshop(fac, wv, "guide", str(include_restricted), repr(ids)),
-                functools.partial(gen.facilitator_guide, fac, wv, include_restricted, ids), 5.0 * sessions(wv))
-            add(f"facilitator/{wid}/answer-key.pdf", deps.workshop(fac, wv, "answer-key", repr(ids)),
-                functools.partial(gen.knowledge_test, fac, wv, True, ids))
-    pack_view = views.get(RESTRICTED_PACK)
-    if include_restricted and pack_view is not None:
-        for wv in pack_view.workshops:
-            has_closed = any(r.closed for d in wv.days for r in d.rows if r.kind == "session")
-            if has_closed:
-                add(f"restricted/{wv.workshop.id}/restricted-pack.pdf", deps.workshop(pack_view, wv, "pack"),
-                    functools.partial(gen.restricted_pack, pack_view, wv), 2.0 * sessions(wv))
-    return specs
+def make_document(gen: PrintGenerator, subject: Subject) -> PrintDoc:
+    """The print HTML of one document; a problem found on the way names the file it comes from."""
+    out = subject.out
+    try:
+        return gen.make(subject)
+    except BuildError as exc:
+        if exc.path or not out.source:
+            raise
+        raise BuildError(f"{out.path}: {exc.message}", out.source, hint=exc.hint) from None
 
 
-def documents(root: Path, views: dict[str, View], gen: PrintGenerator, include_restricted: bool,
-              config: SiteConfig | None = None) -> list[PrintDoc]:
-    """Every PDF of the build with its print HTML (generated now)."""
-    return [spec.build() for spec in document_specs(root, views, gen, include_restricted, config or gen.config)]
+def documents(root: Path, views: dict[str, View], plan: Plan, gen: PrintGenerator, include_restricted: bool) -> list[PrintDoc]:
+    """The print HTML of every document of ``plan`` (generated now)."""
+    keys = Keys(root, gen.config, views, include_restricted)
+    return [make_document(gen, keys.subject(out)) for out in plan.pdfs()]
 
 
 class PdfStage:
@@ -200,14 +164,10 @@ class PdfStage:
     for the swap; ``abort`` stops the workers and removes partial files.
     """
 
-    BIG_KINDS = ("workbook.pdf", "facilitator-guide.pdf", "restricted-pack.pdf")
-
-    def __init__(self, root: Path, views: dict[str, View], config: SiteConfig, opts: Any, stage: Path,
-                 report: Any, progress: Any):
+    def __init__(self, root: Path, views: dict[str, View], plan: Plan, config: SiteConfig, opts: BuildOptions,
+                 stage: Path, report: BuildReport, progress: Progress):
         t0 = time.perf_counter()
-        from ..build import as_progress
-
-        self.opts, self.report, self.progress = opts, report, as_progress(progress)
+        self.opts, self.report, self.progress = opts, report, progress
         out_dir: Path = opts.out_dir
         self.out_dir = out_dir
         strings = load_strings("en")
@@ -216,9 +176,10 @@ class PdfStage:
         self.cache.mkdir(parents=True, exist_ok=True)
         self.assets = out_dir / ".cache" / "print-assets"
         self.assets.mkdir(parents=True, exist_ok=True)
-        gen = PrintGenerator(config, strings, root, self.assets, paper=opts.paper)
+        self.gen = PrintGenerator(config, strings, root, self.assets, paper=opts.paper)
         progress("preparing print documents")
-        self.specs = document_specs(root, views, gen, opts.include_restricted, config)
+        self.outputs = plan.pdfs()
+        keys = Keys(root, config, views, opts.include_restricted)
         self.css = css_text(strings, opts.paper)
         import weasyprint
 
@@ -226,20 +187,24 @@ class PdfStage:
         self.pdf_stage = stage / "pdf"
         self.pdf_stage.mkdir(parents=True, exist_ok=True)
         self.keys: set[str] = set()
+        #: Output path -> the key its PDF is cached under (what an offline copy depends on).
+        self.rendered_keys: dict[str, str] = {}
         # Two keys per document: what it depends on (cheap: no HTML needed) and, when that
         # changed, its HTML (so an edit that does not change what a document prints renders
         # nothing). The cache holds each PDF under both names.
-        self.misses: list[tuple[DocSpec, str]] = []
-        for spec in self.specs:
-            in_key = "in-" + digest(self.fixed, spec.deps)
+        self.misses: list[tuple[Subject, str]] = []
+        for out in self.outputs:
+            subject = keys.subject(out)
+            in_key = "in-" + digest(self.fixed, keys.key(subject))
             self.keys.add(in_key)
+            self.rendered_keys[out.path] = in_key
             if (self.cache / f"{in_key}.pdf").is_file():
-                link_or_copy(self.cache / f"{in_key}.pdf", self.pdf_stage / spec.rel_path)
-                report.pdf_cached.append(spec.rel_path)
+                link_or_copy(self.cache / f"{in_key}.pdf", self.pdf_stage / out.path)
+                report.pdf_cached.append(out.path)
             else:
-                self.misses.append((spec, in_key))
-        self.misses.sort(key=lambda m: -m[0].weight)
-        small = len(self.misses) <= 2 and not any(s.rel_path.endswith(self.BIG_KINDS) for s, _ in self.misses)
+                self.misses.append((subject, in_key))
+        self.misses.sort(key=lambda m: -m[0].out.weight)
+        small = len(self.misses) <= 2 and not any(s.out.kind.big for s, _ in self.misses)
         # The renderer may read only the print assets (images copied there) and data: URLs.
         self.renderer = Renderer(self.css, self.assets, pool_size(len(self.misses), small, opts.workers))
         self.renderer.on_done = functools.partial(self.progress.advance, "PDFs")
@@ -251,23 +216,22 @@ class PdfStage:
         if not self.misses:
             return
         self.progress(f"rendering {len(self.misses)} PDF(s) in the background, "
-                      f"{len(self.specs) - len(self.misses)} unchanged")
+                      f"{len(self.outputs) - len(self.misses)} unchanged")
         self.progress.stage("PDFs", len(self.misses))
         self.renderer.open()
-        for spec, in_key in self.misses:
-            doc = spec.build()
-            assert doc.rel_path == spec.rel_path, (doc.rel_path, spec.rel_path)
+        for subject, in_key in self.misses:
+            doc = make_document(self.gen, subject)
             doc.html = add_toc(doc.html)
             key = html_key(self.fixed, doc)
             self.keys.add(key)
             if (self.cache / f"{key}.pdf").is_file():
                 link_or_copy(self.cache / f"{key}.pdf", self.cache / f"{in_key}.pdf")
-                link_or_copy(self.cache / f"{key}.pdf", self.pdf_stage / spec.rel_path)
-                self.report.pdf_cached.append(spec.rel_path)
+                link_or_copy(self.cache / f"{key}.pdf", self.pdf_stage / doc.rel_path)
+                self.report.pdf_cached.append(doc.rel_path)
                 self.progress.advance("PDFs")
                 continue
             job = Job(doc.html, str(self.cache / f".{key}.{os.getpid()}.tmp.pdf"), self.assets.as_uri() + "/", doc.title,
-                      fit=doc.kind in ("handout", "evaluation-form", "knowledge-test"))
+                      fit=subject.out.kind.fit)
             self.todo.append((doc, key, in_key, job))
             self.renderer.submit(job)
 
@@ -310,10 +274,10 @@ class PdfStage:
         return [(self.pdf_stage, self.out_dir / "pdf")]
 
 
-def build_pdfs(root: Path, views: dict[str, View], config: SiteConfig, opts: Any, stage: Path,
-               report: Any, progress: Any) -> list[tuple[Path, Path]]:
-    """Render the PDFs into ``stage/pdf`` (waiting for them) and return the pair for the swap."""
-    pdf = PdfStage(root, views, config, opts, stage, report, progress)
+def build_pdfs(root: Path, views: dict[str, View], plan: Plan, config: SiteConfig, opts: BuildOptions, stage: Path,
+               report: BuildReport, progress: Progress) -> list[tuple[Path, Path]]:
+    """Render the PDFs of ``plan`` into ``stage/pdf`` (waiting for them) and return the pair for the swap."""
+    pdf = PdfStage(root, views, plan, config, opts, stage, report, progress)
     pdf.start()
     return pdf.finish()
 

@@ -11,6 +11,7 @@ import hashlib
 import os
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,14 +20,14 @@ import jinja2
 import segno
 from markupsafe import Markup, escape
 
-from .. import links
-from ..agenda import AgendaDay, Row, date_range, knowledge_test_items, long_date, session_minutes
+from .. import links, outputs
+from ..agenda import AgendaDay, Row, date_range, knowledge_test_items, long_date, module_minutes, session_minutes
 from ..audience import View, WorkshopView, uses_term, words_of
 from ..errors import BuildError
 from ..htmlsafety import scan_fragment
 from ..markdown import SiteConfig, prepare, shift_headings, to_html
 from ..model import Handout, Module, Session
-from ..site.generate import SiteGenerator, module_minutes
+from ..outputs import Output
 from ..strings import Strings
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "print"
@@ -46,9 +47,37 @@ class PrintDoc:
     pages_max: int | None = None
     source: str = ""  # display path of the content it comes from (for messages)
 
+
+@dataclass
+class Subject:
+    """What one document of the plan is made of: the output, its view, and its workshop (with
+    the participants' test order, for documents that key answers to it) or its handout."""
+
+    out: Output
+    view: View
+    workshop: WorkshopView | None = None
+    module: Module | None = None
+    handout: Handout | None = None
+    test_order: list[tuple[str, str]] | None = None
+    restricted: bool = False  # the build includes closed-door material
+
     @property
-    def weight(self) -> int:
-        return len(self.html)
+    def wv(self) -> WorkshopView:
+        assert self.workshop is not None, self.out.path
+        return self.workshop
+
+
+#: Kind of document -> name of the :class:`PrintGenerator` method that makes its HTML.
+RENDERERS: dict[str, str] = {}
+
+
+def renders(kind: str) -> Callable[[Callable[[PrintGenerator, Subject], PrintDoc]],
+                                   Callable[[PrintGenerator, Subject], PrintDoc]]:
+    """Register a :class:`PrintGenerator` method as the render function of a kind of document."""
+    def register(fn: Callable[[PrintGenerator, Subject], PrintDoc]) -> Callable[[PrintGenerator, Subject], PrintDoc]:
+        RENDERERS[kind] = fn.__name__
+        return fn
+    return register
 
 
 def build_date() -> dt.date:
@@ -215,69 +244,89 @@ class PrintGenerator:
         for m in view.modules:
             for h in m.handouts:
                 if h.file:
-                    urls[posixpath.normpath(f"modules/{m.id}/{h.file}")] = self.online_url(SiteGenerator.handout_page(m, h))
+                    urls[posixpath.normpath(f"modules/{m.id}/{h.file}")] = self.online_url(outputs.handout_page(m.id, h.id))
         return urls
 
-    def workbook(self, view: View, wv: WorkshopView) -> PrintDoc:
+    def make(self, subject: Subject) -> PrintDoc:
+        """The print document of one output of the plan, by its kind's render function."""
+        method: Callable[[Subject], PrintDoc] = getattr(self, RENDERERS[subject.out.kind.name])
+        return method(subject)
+
+    def _doc(self, subject: Subject, html: str, title: str, modules: list[Module]) -> PrintDoc:
+        out = subject.out
+        return PrintDoc(out.path, html, title, out.kind.name, out.audience, [m.id for m in modules],
+                        pages_max=out.pages_max, source=out.source)
+
+    @renders("workbook")
+    def workbook(self, subject: Subject) -> PrintDoc:
+        view, wv = subject.view, subject.wv
         ctx = self.workshop_context(view, wv)
         title = f"{wv.workshop.title} – {self.s['workbook']}"
         html = self.render("workbook.html.j2", doc_title=title, doc_kind=self.s["workbook"],
                            running_title=_running(wv, self.s["workbook"]),
                            glossary=_terms_used(view.glossary, ctx["modules"]),
                            sources_used=self._sources_used(view, ctx["modules"]), **ctx)
-        return PrintDoc(f"participant/{wv.workshop.id}/workbook.pdf", html, title, "workbook", "participant",
-                        [m.id for m in ctx["modules"]])
+        return self._doc(subject, html, title, ctx["modules"])
 
-    def facilitator_guide(self, view: View, wv: WorkshopView, restricted: bool,
-                          test_ids: list[tuple[str, str]] | None = None) -> PrintDoc:
-        ctx = self.workshop_context(view, wv, test_ids)
+    @renders("facilitator-guide")
+    def facilitator_guide(self, subject: Subject) -> PrintDoc:
+        wv = subject.wv
+        ctx = self.workshop_context(subject.view, wv, subject.test_order)
         title = f"{wv.workshop.title} – {self.s['facilitator_guide']}"
         html = self.render("facilitator_guide.html.j2", doc_title=title, doc_kind=self.s["facilitator_guide"],
                            running_title=_running(wv, self.s["facilitator_guide"]),
-                           restricted=restricted and ctx["has_restricted"], **ctx)
-        return PrintDoc(f"facilitator/{wv.workshop.id}/facilitator-guide.pdf", html, title, "facilitator-guide",
-                        "facilitator", [m.id for m in ctx["modules"]])
+                           restricted=subject.restricted and ctx["has_restricted"], **ctx)
+        return self._doc(subject, html, title, ctx["modules"])
 
-    def restricted_pack(self, view: View, wv: WorkshopView) -> PrintDoc:
-        ctx = self.workshop_context(view, wv)
+    @renders("restricted-pack")
+    def restricted_pack(self, subject: Subject) -> PrintDoc:
+        wv = subject.wv
+        ctx = self.workshop_context(subject.view, wv)
         title = f"{wv.workshop.title} – {self.s['restricted_edition']}"
         html = self.render("workbook.html.j2", doc_title=title, doc_kind=self.s["restricted_edition"],
                            running_title=_running(wv, self.s["restricted_edition"]),
                            glossary=None, sources_used=[], restricted_pack=True, **ctx)
-        return PrintDoc(f"restricted/{wv.workshop.id}/restricted-pack.pdf", html, title, "restricted-pack",
-                        "restricted", [m.id for m in ctx["modules"]])
+        return self._doc(subject, html, title, ctx["modules"])
 
-    def knowledge_test(self, view: View, wv: WorkshopView, with_answers: bool,
-                       test_ids: list[tuple[str, str]] | None = None) -> PrintDoc:
-        ctx = self.workshop_context(view, wv, test_ids)
-        kind = "answer-key" if with_answers else "knowledge-test"
-        title = f"{wv.workshop.title} – {self.s['answer_key_title'] if with_answers else self.s['pre_post_test']}"
+    @renders("knowledge-test")
+    def knowledge_test(self, subject: Subject) -> PrintDoc:
+        return self._test(subject, with_answers=False)
+
+    @renders("answer-key")
+    def answer_key(self, subject: Subject) -> PrintDoc:
+        return self._test(subject, with_answers=True)
+
+    def _test(self, subject: Subject, with_answers: bool) -> PrintDoc:
+        wv = subject.wv
+        ctx = self.workshop_context(subject.view, wv, subject.test_order)
         kind_name = self.s["answer_key_title"] if with_answers else self.s["pre_post_test"]
+        title = f"{wv.workshop.title} – {kind_name}"
         html = self.render("test.html.j2", doc_title=title, doc_kind=title, with_answers=with_answers,
                            running_title=_running(wv, kind_name), **ctx)
-        folder = "facilitator" if with_answers else "participant"
-        return PrintDoc(f"{folder}/{wv.workshop.id}/{kind}.pdf", html, title, kind,
-                        "facilitator" if with_answers else "participant", [m.id for m in ctx["modules"]])
+        return self._doc(subject, html, title, ctx["modules"])
 
-    def evaluation_form(self, view: View, wv: WorkshopView) -> PrintDoc:
-        ctx = self.workshop_context(view, wv)
+    @renders("evaluation-form")
+    def evaluation_form(self, subject: Subject) -> PrintDoc:
+        wv = subject.wv
+        ctx = self.workshop_context(subject.view, wv)
         title = f"{wv.workshop.title} – {self.s['evaluation_form']}"
         html = self.render("evaluation.html.j2", doc_title=title, doc_kind=self.s["evaluation_form"],
                            running_title=_running(wv, self.s["evaluation_form"]), **ctx)
-        return PrintDoc(f"participant/{wv.workshop.id}/evaluation-form.pdf", html, title, "evaluation-form",
-                        "participant", [m.id for m in ctx["modules"]])
+        return self._doc(subject, html, title, ctx["modules"])
 
-    def handout(self, view: View, m: Module, h: Handout) -> PrintDoc:
+    @renders("handout")
+    def handout(self, subject: Subject) -> PrintDoc:
+        view, m, h = subject.view, subject.module, subject.handout
+        assert m is not None and h is not None, subject.out.path
         self._urls = self._handout_urls(view)
-        url = self.online_url(SiteGenerator.handout_page(m, h))
+        url = self.online_url(outputs.handout_page(m.id, h.id))
         title = h.title
         html = self.render("handout.html.j2", doc_title=title, doc_kind=self.s["handout"], m=m, h=h,
                            running_title=f"{self.s['handout']} · {m.title}",
                            url=url, qr=qr_data_uri(url) if url else "",
                            md=lambda text, shift=1: self.md(text, shift), view=view,
                            sources=[view.source(c.ref) for c in h.sources if view.source(c.ref)])
-        return PrintDoc(f"participant/handouts/{m.id}/{h.id}.pdf", html, title, "handout", "participant", [m.id],
-                        pages_max=h.pages_max, source=f"modules/{m.id}/{h.file}")
+        return self._doc(subject, html, title, [m])
 
     def _sources_used(self, view: View, modules: list[Module]) -> list[Any]:
         ids: list[str] = []

@@ -88,26 +88,48 @@ def _worker_init(css_text: str, allowed_root: str) -> None:
     _init(css_text, allowed_root)
 
 
-def _init(css_text: str, allowed_root: str) -> None:
+def _setup(css_text: str, allowed_root: str) -> dict[str, Any]:
+    """What a renderer keeps from one document to the next: the parsed stylesheet, the fonts,
+    the image cache and the sandboxed URL fetcher."""
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     fonts = FontConfiguration()
-    _STATE["fonts"] = fonts
-    _STATE["css"] = [CSS(string=css_text, font_config=fonts)]
-    _STATE["fetcher"] = safe_fetcher_class()(allowed_root)
-    _STATE["cache"] = {}
+    return {"fonts": fonts, "css": [CSS(string=css_text, font_config=fonts)],
+            "fetcher": safe_fetcher_class()(allowed_root), "cache": {}}
+
+
+def _init(css_text: str, allowed_root: str) -> None:
+    _STATE.clear()
+    _STATE.update(_setup(css_text, allowed_root))
+
+
+def _layout(state: dict[str, Any], html: str, base_url: str) -> Any:
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=base_url, url_fetcher=state["fetcher"]).render(
+        stylesheets=state["css"], font_config=state["fonts"], cache=state["cache"], pdf_tags=True)
+
+
+class InProcess:
+    """WeasyPrint set up exactly as a render worker sets itself up, in this process (for
+    measuring one renderer that never restarts): ``layout`` lays a document out, and the
+    document's own ``write_pdf`` writes it as the workers do (``pdf_tags=True``)."""
+
+    def __init__(self, css_text: str, allowed_root: Path):
+        self._state = _setup(css_text, str(allowed_root))
+
+    def layout(self, html: str, base_url: str) -> Any:
+        return _layout(self._state, html, base_url)
 
 
 def _render(job: Job) -> Result:
-    from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
     def layout(html: str) -> Any:
-        return HTML(string=html, base_url=job.base_url, url_fetcher=_STATE["fetcher"]).render(
-            stylesheets=_STATE["css"], font_config=_STATE["fonts"], cache=_STATE["cache"], pdf_tags=True)
+        return _layout(_STATE, html, job.base_url)
 
     try:
         doc = layout(job.html)

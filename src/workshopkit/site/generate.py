@@ -7,14 +7,15 @@ mkdocs-material builds; nothing here depends on a MkDocs plugin.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from .. import links
-from ..agenda import date_range, long_date, session_minutes
+from .. import links, outputs
+from ..agenda import date_range, long_date, module_minutes, session_minutes
 from ..audience import View
 from ..markdown import SiteConfig, prepare, shift_headings
 from ..model import Handout, Module, Session
@@ -30,11 +31,6 @@ class SiteFiles:
     pages: dict[str, str] = field(default_factory=dict)  # docs path -> Markdown
     copies: dict[str, Path] = field(default_factory=dict)  # docs path -> source file
     nav: list[Any] = field(default_factory=list)  # titles as plain text: the MkDocs adapter escapes them
-
-
-def module_minutes(module: Module) -> tuple[int, int]:
-    return (sum(session_minutes(s, "core") for s in module.sessions),
-            sum(session_minutes(s, "full") for s in module.sessions))
 
 
 def environment(subdir: str) -> jinja2.Environment:
@@ -61,10 +57,10 @@ DOWNLOADS = "downloads"
 
 class SiteGenerator:
     def __init__(self, view: View, config: SiteConfig, root: Path, strings: Strings | None = None,
-                 editor_guide: str | None = None, downloads: frozenset[str] = frozenset()):
+                 editor_guide: str | None = None, downloads: Sequence[outputs.Output] = ()):
         self.view = view
-        # PDFs this build copies into the site under downloads/ (paths as under build/pdf/).
-        self.downloads = downloads
+        # The documents of the build this site links to (copied in under downloads/).
+        self.downloads = list(downloads)
         self.config = config
         self.root = root
         self.s = strings or load_strings("en")
@@ -86,23 +82,23 @@ class SiteGenerator:
 
     @staticmethod
     def module_page(m: Module) -> str:
-        return f"modules/{m.id}/index.md"
+        return outputs.module_page(m.id)
 
     @staticmethod
     def session_page(m: Module, s: Session) -> str:
-        return f"modules/{m.id}/{s.id}.md"
+        return outputs.session_page(m.id, s.id)
 
     @staticmethod
     def handout_page(m: Module, h: Handout) -> str:
-        return f"modules/{m.id}/handouts/{h.id}.md"
+        return outputs.handout_page(m.id, h.id)
 
     @staticmethod
     def answers_page(m: Module) -> str:
-        return f"modules/{m.id}/answer-key.md"
+        return outputs.answers_page(m.id)
 
     @staticmethod
     def workshop_page(wid: str) -> str:
-        return f"workshops/{wid}.md"
+        return outputs.workshop_page(wid)
 
     # --- Markdown from authors ----------------------------------------------------------------
 
@@ -135,8 +131,24 @@ class SiteGenerator:
         tpl = self.env.get_template(template)
         md = lambda text, shift=1: self.md(text or "", page, shift)  # noqa: E731
         rel = lambda target: self.rel(target, page)  # noqa: E731
-        pdf = lambda path: self.rel(f"{DOWNLOADS}/{path}", page) if path in self.downloads else ""  # noqa: E731
-        self.files.pages[page] = tpl.render(page=page, md=md, rel=rel, pdf=pdf, gen=self, **ctx).rstrip() + "\n"
+        pdf = lambda kind, **ids: self.download_link(page, kind, **ids)  # noqa: E731
+        documents = lambda workshop: [(self.rel(self.download_path(o), page), self.s[o.kind.label])  # noqa: E731
+                                      for o in self.downloads if o.workshop == workshop]
+        self.files.pages[page] = tpl.render(page=page, md=md, rel=rel, pdf=pdf, documents=documents, gen=self,
+                                            **ctx).rstrip() + "\n"
+
+    @staticmethod
+    def download_path(out: outputs.Output) -> str:
+        """Where a site keeps a document it links to."""
+        return f"{DOWNLOADS}/{out.path}"
+
+    def download_link(self, page: str, kind: str, **ids: str) -> str:
+        """The link from ``page`` to the document of ``kind`` for ``ids`` (workshop, module,
+        handout), or '' when this site does not offer it."""
+        for o in self.downloads:
+            if o.kind.name == kind and all(getattr(o, name) == value for name, value in ids.items()):
+                return self.rel(self.download_path(o), page)
+        return ""
 
     def generate(self) -> SiteFiles:
         v = self.view
