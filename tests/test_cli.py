@@ -65,7 +65,8 @@ def test_shared_options_are_the_shared_declarations(words, command):
 def test_the_shared_options_are_on_the_commands_that_take_them(capsys, monkeypatch):
     takes = {" ".join(words): {a.flags[0] for a in command.args} for words, command in LEAVES}
     assert {name for name, flags in takes.items() if "path" in flags} == {"check", "build", "clean", "serve", "stats"}
-    assert {name for name, flags in takes.items() if "--path" in flags} == {"new module", "new workshop"}
+    assert {name for name, flags in takes.items() if "--path" in flags} == {"new module", "new workshop", "event new",
+                                                                         "event check", "event build"}
     assert {name for name, flags in takes.items() if "--out" in flags} == {"schema", "build", "clean", "serve"}
     assert {name for name, flags in takes.items() if "--format" in flags} == {"check", "stats"}
     for name, flags in takes.items():

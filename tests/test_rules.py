@@ -16,6 +16,7 @@ from workshopkit.check import check
 from workshopkit.cli import main
 from workshopkit.errors import Diagnostic
 from workshopkit.guide import editor_guide
+from workshopkit.kit.build import check_events
 from workshopkit.rules import RULES, Rule, all_rules
 
 from conftest import FIXTURES, ROOT
@@ -67,6 +68,11 @@ CODES = {
     "WK604": "answer-not-an-option", "WK605": "true-false-with-options", "WK606": "true-false-answer",
     "WK607": "open-item-with-options", "WK608": "missing-explanation", "WK609": "objective-not-assessed",
     "WK610": "objective-not-taught",
+    "WK710": "csv-not-utf8", "WK711": "csv-unreadable", "WK712": "csv-unknown-column",
+    "WK713": "csv-no-name-column", "WK714": "roster-row-without-name", "WK715": "csv-too-many-cells",
+    "WK716": "roster-duplicate-person", "WK717": "roster-bad-email", "WK718": "attendance-unclear",
+    "WK719": "attendance-unknown-person", "WK720": "no-event-file", "WK721": "event-unknown-workshop",
+    "WK722": "roster-missing", "WK723": "attendance-no-such-day", "WK724": "event-bad-id",
 }
 #: Codes whose rules were removed: never given again.
 RETIRED: dict[str, str] = {}
@@ -303,7 +309,9 @@ EXAMPLES = [r for r in sorted(RULES.values(), key=lambda r: r.code) if r.example
 def test_each_example_triggers_its_code(r: Rule, mini: Path) -> None:
     for file, text in r.example:
         place(mini, file, text)
-    _, diags = check(mini)
+    project, diags = check(mini)
+    if r.code.startswith("WK7"):  # events are checked (as by `workshopkit check`) against a valid curriculum
+        diags = diags + check_events(mini, project)
     found = [d for d in diags if d.code == r.code]
     assert found, f"{r.code} {r.name}: not reported; got:\n" + "\n".join(d.format() for d in diags)
     assert all(d.severity == r.severity for d in found)

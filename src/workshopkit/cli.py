@@ -22,6 +22,7 @@ from . import __version__
 from .commands import cmd_build, cmd_check, cmd_clean, cmd_schema
 from .editor_commands import cmd_new, cmd_serve, cmd_stats
 from .errors import WorkshopkitError, shown
+from .kit.commands import cmd_event
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -122,6 +123,23 @@ COMMANDS: tuple[Command, ...] = (
     Command("stats", "minutes, sessions, items, words and last change per module; time per workshop day", cmd_stats, (
         PATH,
         output_format("text", "json"),
+    )),
+    Command("event", "run an event: its roster, sign-in sheets, name tents and certificates (events/ID/)",
+            dest="action", subcommands=(
+        Command("new", "create events/ID/ with event.yml and an empty roster.csv", cmd_event, (
+            arg("event", help="event id: lower-case letters, digits and '-' (e.g. seoul-2027-03)"),
+            arg("--workshop", required=True, metavar="ID", help="the workshop the event runs"),
+            PATH_OPTION,
+        )),
+        Command("check", "check events/ID/ (event.yml, roster.csv, attendance.csv) and the curriculum", cmd_event, (
+            arg("event", help="event id"),
+            PATH_OPTION,
+        )),
+        Command("build", "make the event's kit in build/events/ID/ (private: never on a site)", cmd_event, (
+            arg("event", help="event id"),
+            arg("--paper", choices=["A4", "Letter"], default="A4", help="paper size"),
+            PATH_OPTION,
+        )),
     )),
 )
 

@@ -29,6 +29,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         return explain(args.explain)
     root = project_root(args)
     project, diags = check(root)
+    if not any(d.severity == "error" for d in diags):  # events are checked against a valid curriculum
+        from .kit.build import check_events
+
+        diags = sorted(diags + check_events(root, project))
     errors = [d for d in diags if d.severity == "error"]
     listed = diags if not args.errors_only else errors
     console = Console(emoji=False, highlight=False, soft_wrap=True, no_color=args.format != "text" or None)

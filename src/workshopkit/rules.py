@@ -18,6 +18,7 @@ WK3xx   Markdown texts: audience blocks, raw HTML, links and images, size and ne
 WK4xx   the site configuration (``mkdocs.yml``)
 WK5xx   titles, and the safety of participants
 WK6xx   learning objectives and assessment items
+WK7xx   events (``events/<id>/``: the event, its roster and attendance)
 ======  ============================================================================
 
 A code, once given, never changes and is never given to another rule, not even after its rule
@@ -50,6 +51,7 @@ FAMILIES: dict[str, str] = {
     "4": "The site configuration (mkdocs.yml)",
     "5": "Titles and the safety of participants",
     "6": "Objectives and assessment items",
+    "7": "Events: event.yml, the roster and attendance",
 }
 
 #: What a rule's function is given (see :mod:`workshopkit.check`); "load": a code the loader
@@ -413,3 +415,73 @@ declare("WK315", "hidden-attribute",
                 "index.",
         fix="write `/// facilitator` … `///` around text that only facilitators may see",
         example=example(TEXT, "<p hidden>Only for us.</p>\n"))
+
+# --------------------------------------------------------------------------------------------
+# WK7xx: events/<id>/ (read by workshopkit event, and by check when the curriculum is valid)
+
+EVENT = "events/spring/event.yml"
+ROSTER = "events/spring/roster.csv"
+ATTENDANCE = "events/spring/attendance.csv"
+_EVENT_OK = "workshop: demo\n"
+_ROSTER_OK = "name,organisation\nKim Ji-won,Hana Centre\n"
+
+declare("WK710", "csv-not-utf8",
+        summary="A roster or attendance file is not UTF-8 text, so names would come out garbled.",
+        fix="save it as 'CSV UTF-8' (Excel) or with the UTF-8 encoding (LibreOffice); a byte order mark is fine",
+        exempt="bytes that are not UTF-8 cannot be shown as text")
+declare("WK711", "csv-unreadable",
+        summary="A row of a CSV file cannot be read (for example, it holds a NUL byte).",
+        fix="check the quotes of the row and save the file again from the spreadsheet",
+        exempt="the CSV reader refuses almost nothing; what it refuses (a NUL byte) cannot be shown as text")
+declare("WK712", "csv-unknown-column",
+        summary="A column of a roster or attendance file has a name workshopkit does not know, or is there twice.",
+        fix="rename the column (the hint suggests the closest name) or delete it",
+        example=example(EVENT, _EVENT_OK, ROSTER, "name,organization\nKim Ji-won,Hana Centre\n"))
+declare("WK713", "csv-no-name-column",
+        summary="The first row of a roster or attendance file names no 'name' column.",
+        fix="make the first row the column names, one of them 'name'",
+        example=example(EVENT, _EVENT_OK, ROSTER, "person,organisation\nKim Ji-won,Hana Centre\n"))
+declare("WK714", "roster-row-without-name",
+        summary="A row of the roster has no name.",
+        fix="write the person's name, or delete the row",
+        example=example(EVENT, _EVENT_OK, ROSTER, "name,organisation\n,Hana Centre\n"))
+declare("WK715", "csv-too-many-cells",
+        summary="A row has more cells than the file has columns, usually because a comma in a name is not quoted.",
+        fix='put quotes around a cell with a comma: "Kim, Ji-won"',
+        example=example(EVENT, _EVENT_OK, ROSTER, "name,organisation\nKim, Ji-won,Hana Centre\n"))
+declare("WK716", "roster-duplicate-person",
+        summary="The same person (name and organisation) is on the roster twice.",
+        fix="delete one of the rows",
+        example=example(EVENT, _EVENT_OK, ROSTER, _ROSTER_OK + "Kim Ji-won,Hana Centre\n"))
+declare("WK717", "roster-bad-email",
+        summary="An e-mail cell of the roster is not an e-mail address.",
+        fix="write it as name@example.org, or leave the cell empty",
+        example=example(EVENT, _EVENT_OK, ROSTER, "name,email\nKim Ji-won,kim at example.org\n"))
+declare("WK718", "attendance-unclear",
+        summary="A cell of attendance.csv says neither present (x, yes, 1) nor absent (empty, no, 0).",
+        fix="write x for present and leave the cell empty for absent",
+        example=example(EVENT, _EVENT_OK, ROSTER, _ROSTER_OK, ATTENDANCE, "name,day 1\nKim Ji-won,maybe\n"))
+declare("WK719", "attendance-unknown-person",
+        summary="attendance.csv names someone who is not on the roster.",
+        fix="add the person to roster.csv, or correct the name",
+        example=example(EVENT, _EVENT_OK, ROSTER, _ROSTER_OK, ATTENDANCE, "name,day 1\nLee Min-ho,x\n"))
+declare("WK720", "no-event-file",
+        summary="A folder of events/ has no event.yml.",
+        fix="create it with: workshopkit event new ID --workshop WORKSHOP-ID",
+        example=example(ROSTER, _ROSTER_OK))
+declare("WK721", "event-unknown-workshop",
+        summary="event.yml names a workshop that is not in curriculum/.",
+        fix="correct the workshop id (the hint suggests the closest one)",
+        example=example(EVENT, "workshop: dmeo\n", ROSTER, _ROSTER_OK))
+declare("WK722", "roster-missing",
+        summary="An event has no roster.csv, or an empty one.",
+        fix="add roster.csv with a 'name' column (and 'organisation', 'role', 'email', 'language')",
+        example=example(EVENT, _EVENT_OK))
+declare("WK723", "attendance-no-such-day",
+        summary="attendance.csv has a column for a day the workshop does not have.",
+        fix="use the columns 'day 1' to the workshop's last day",
+        example=example(EVENT, _EVENT_OK, ROSTER, _ROSTER_OK, ATTENDANCE, "name,day 9\nKim Ji-won,x\n"))
+declare("WK724", "event-bad-id",
+        summary="The name of a folder of events/ cannot be an event id.",
+        fix="rename the folder with lower-case letters, digits and '-', e.g. seoul-2027-03",
+        example=example("events/Spring 2027/event.yml", _EVENT_OK, "events/Spring 2027/roster.csv", _ROSTER_OK))

@@ -1,0 +1,42 @@
+"""The handlers of ``workshopkit event new | check | build``."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.console import Console
+from rich.markup import escape
+
+from ..commands import project_root
+from ..errors import ContentError, shown
+from ..report import print_diagnostics
+
+
+def cmd_event(args: argparse.Namespace) -> int:
+    from .build import build_event, new_event, prepare
+
+    root = project_root(args)
+    out = Console(emoji=False, highlight=False, soft_wrap=True)
+    if args.action == "new":
+        for path in new_event(root, args.event, args.workshop):
+            out.print(f"[green]created[/green] {escape(shown(path.relative_to(root).as_posix()))}")
+        out.print(f"Next: fill in events/{args.event}/roster.csv (one row per participant) and event.yml, "
+                  f"then run `workshopkit event build {args.event}`.")
+        return 0
+    if args.action == "check":
+        _, diags = prepare(root, args.event)
+        print_diagnostics(sorted(diags), root, "text", out)
+        errors = sum(d.severity == "error" for d in diags)
+        out.print(f"[red]{errors} error(s)[/red]" if errors else "[green]ok[/green]")
+        return 1 if errors else 0
+    try:
+        report = build_event(root, args.event, args.paper)
+    except ContentError as exc:
+        print_diagnostics(sorted(exc.diagnostics), root, "text", out)
+        out.print(f"[red]{len(exc.diagnostics)} error(s); nothing was built and the previous kit is unchanged.[/red]")
+        return 1
+    print_diagnostics(sorted(report.warnings), root, "text", out)
+    for name in report.files:
+        out.print(f"[green]built[/green] {escape(shown((report.folder / name).relative_to(root).as_posix()))}")
+    out.print(f"{report.people} people on the roster, {report.certificates} certificate(s)")
+    return 0

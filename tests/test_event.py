@@ -1,0 +1,177 @@
+"""The event kit: roster and attendance read with their lines, the kit's PDFs, and privacy.
+
+A fixture event of the mini curriculum's one-day workshop: a roster saved by Excel (a byte
+order mark, Korean names), and attendance where one person missed the day. Checked on the
+real PDFs: one sign-in sheet per day listing every name, one name tent per person, one
+certificate per person who meets the attendance rule with the hours of the agenda's teaching
+time, and no roster name anywhere a build publishes.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from workshopkit.audience import publishing_views
+from workshopkit.build import load_checked
+from workshopkit.cli import main
+from workshopkit.kit.build import build_event, prepare
+
+from build_helpers import all_files_text, build, pdf_text, tree_hashes
+
+ROSTER = ("\ufeffname,organisation,role,email\n"
+          "김지원,하나센터 서울,상담사,jiwon@example.org\n"
+          "Maria Lopez,Red Cross,volunteer,\n"
+          "\"Park, Min-jun\",Hana Foundation,social worker,\n"
+          "이서연,북한이탈주민지원재단,사례관리자,\n")
+NAMES = ("김지원", "Maria Lopez", "Park, Min-jun", "이서연")
+EVENT = """\
+workshop: demo
+venue: Seoul
+certificates:
+  organisation: Resettlement Training Network
+  signatories:
+    - name: Lee Soo-jin
+      role: Head of training
+"""
+
+
+@pytest.fixture
+def event(repo: Path) -> Path:
+    assert main(["event", "new", "spring", "--workshop", "demo", "--path", str(repo)]) == 0
+    folder = repo / "events" / "spring"
+    (folder / "event.yml").write_text(EVENT, encoding="utf-8")
+    (folder / "roster.csv").write_bytes(ROSTER.encode("utf-8"))
+    (folder / "attendance.csv").write_text('name,day 1\n김지원,x\nMaria Lopez,\n"Park, Min-jun",x\n이서연,yes\n',
+                                           encoding="utf-8")
+    return folder
+
+
+def _teaching_minutes(repo: Path) -> int:
+    project, _ = load_checked(repo)
+    view = publishing_views(project, ("participant",), False, "closed")["participant"]
+    (wv,) = [w for w in view.workshops if w.workshop.id == "demo"]
+    return sum(d.teaching_minutes for d in wv.days)
+
+
+def test_the_kit_lists_everyone_and_certifies_those_who_came(repo: Path, event: Path):
+    report = build_event(repo, "spring")
+    out = repo / "build" / "events" / "spring"
+    assert report.folder == out and report.people == 4 and report.certificates == 3
+    sign_in = pdf_text(out / "sign-in-day-1.pdf")
+    assert all(name in sign_in for name in NAMES)
+    assert "Sign-in sheet" in sign_in and "page 1 of 1" in sign_in
+
+    tents = pypdf.PdfReader(str(out / "name-tents.pdf"))
+    assert len(tents.pages) == 4
+    assert all(tents.pages[0].mediabox.width > tents.pages[0].mediabox.height for _ in [0])  # landscape
+
+    certificates = pypdf.PdfReader(str(out / "certificates.pdf"))
+    assert len(certificates.pages) == 3  # Maria Lopez missed the only day
+    texts = [p.extract_text() for p in certificates.pages]
+    hours = f"{_teaching_minutes(repo) // 30 / 2:g} hours of training"
+    for text, name in zip(texts, ("Park, Min-jun", "김지원", "이서연"), strict=True):
+        assert name in text and hours in text and "RESETTLEMENT TRAINING NETWORK" in text  # set in capitals
+    assert not any("Maria Lopez" in t for t in texts)
+    # Korean names are set in an embedded CJK font, with no missing glyph.
+    fonts = subprocess.run(["pdffonts", str(out / "certificates.pdf")], capture_output=True, text=True, check=True).stdout
+    assert "CJK" in fonts and all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:])
+    assert "이서연" in pdf_text(out / "attendance.pdf")
+
+
+def test_without_attendance_everyone_counts_as_present(repo: Path, event: Path):
+    (event / "attendance.csv").unlink()
+    report = build_event(repo, "spring")
+    assert report.certificates == 4
+    assert "No attendance was recorded" in pdf_text(repo / "build/events/spring/attendance.pdf")
+
+
+@pytest.mark.parametrize(("roster", "expected"), [
+    ("name,organization\nKim,Hana\n", "events/spring/roster.csv:1:2: unknown column 'organization' "
+                                      "(did you mean 'organisation'?) [WK712]"),
+    ("name,organisation\nKim,Hana\n,Red Cross\n", "events/spring/roster.csv:3:1: no name in this row"),
+    ("name,organisation\nKim,Hana\nKim,Hana\n", "events/spring/roster.csv:3:1: 'Kim' is on the roster twice "
+                                                "(also on line 2)"),
+    ("name,organisation\nKim, Ji-won,Hana\n", "events/spring/roster.csv:2:3: 3 cells in a row of 2 columns"),
+    ("person\nKim\n", "events/spring/roster.csv:1: no 'name' column"),
+])
+def test_a_bad_roster_row_is_reported_at_its_line(repo: Path, event: Path, capsys, roster: str, expected: str):
+    (event / "attendance.csv").unlink()
+    (event / "roster.csv").write_text(roster, encoding="utf-8")
+    assert main(["event", "check", "spring", "--path", str(repo)]) == 1
+    assert expected in " ".join(capsys.readouterr().out.split())
+    assert main(["check", str(repo)]) == 1  # `workshopkit check` checks the events too
+
+
+def test_a_roster_in_another_encoding_is_refused_at_the_first_bad_line(repo: Path, event: Path, capsys):
+    (event / "roster.csv").write_bytes("name\nMaria\nJosé\n".encode("latin-1"))
+    assert main(["event", "build", "spring", "--path", str(repo)]) == 1
+    out = " ".join(capsys.readouterr().out.split())
+    assert "events/spring/roster.csv:3: the file is not UTF-8 text (save it as 'CSV UTF-8'" in out
+    assert not (repo / "build" / "events").exists()
+
+
+def test_an_unquoted_comma_in_attendance_is_a_row_of_too_many_cells(repo: Path, event: Path):
+    (event / "attendance.csv").write_text("name,day 1\n김지원,x\nPark, Min-jun,x\n", encoding="utf-8")
+    kit, diags = prepare(repo, "spring")
+    assert kit is None and [(d.code, d.line, d.col) for d in diags] == [("WK715", 3, 3)]
+
+
+def test_a_failed_kit_build_keeps_the_previous_kit(repo: Path, event: Path):
+    build_event(repo, "spring")
+    out = repo / "build" / "events" / "spring"
+    before = tree_hashes(out)
+    (event / "attendance.csv").write_text("name,day 1\nNobody Known,x\n", encoding="utf-8")
+    kit, diags = prepare(repo, "spring")
+    assert kit is None and [d.code for d in diags] == ["WK719"] and diags[0].line == 2
+    assert main(["event", "build", "spring", "--path", str(repo)]) == 1
+    assert tree_hashes(out) == before
+
+
+def test_names_never_reach_a_published_output(repo: Path, event: Path):
+    build_event(repo, "spring")
+    build(repo, zip=True)  # a full build after the kit: the kit stays, nothing of it is published
+    assert (repo / "build" / "events" / "spring" / "certificates.pdf").is_file()
+    published = {**all_files_text(repo / "build" / "site"), **all_files_text(repo / "build" / "pdf")}
+    import zipfile
+
+    with zipfile.ZipFile(repo / "build" / "offline" / "participant-site.zip") as z:
+        published.update({Path(n): z.read(n).decode("utf-8", errors="replace") for n in z.namelist()})
+    leaks = [(path, name) for path, text in published.items() for name in NAMES + ("jiwon@example.org",)
+             if name in text]
+    assert leaks == []
+
+
+def test_new_refuses_an_existing_event_and_an_unknown_workshop(repo: Path, event: Path, capsys):
+    assert main(["event", "new", "spring", "--workshop", "demo", "--path", str(repo)]) == 1
+    assert "events/spring exists already; nothing was changed" in capsys.readouterr().err
+    assert main(["event", "new", "autumn", "--workshop", "dmeo", "--path", str(repo)]) == 1
+    assert "--workshop dmeo: no such workshop (known: demo)" in " ".join(capsys.readouterr().err.split())
+    assert not (repo / "events" / "autumn").exists()
+
+
+def test_the_forms_convert_with_pyxform_and_hold_no_answer(repo: Path, event: Path):
+    from pyxform.xls2xform import convert
+
+    from workshopkit.agenda import knowledge_test_items
+
+    report = build_event(repo, "spring")
+    forms = report.folder / "forms"
+    warnings: list[str] = []
+    test = convert(xlsform=str(forms / "knowledge-test.xlsx"), warnings=warnings).xform
+    evaluation = convert(xlsform=str(forms / "evaluation.xlsx"), warnings=warnings).xform
+    assert warnings == []
+    assert re.search(r'<bind nodeset="/data/participant_code" type="string" required="true\(\)" constraint="regex', test)
+    assert '<bind nodeset="/data/phase" type="string" required="true()"/>' in test
+    project, _ = load_checked(repo)
+    (workshop,) = [w for w in project.workshops if w.id == "demo"]
+    items = knowledge_test_items(workshop, {m.id: m for m in project.modules})
+    assert items and all(f"/data/q_{m.id}__{q.id}".replace("-", "_") in test for m, q in items)
+    # The explanations of the answers (facilitator only) are in neither form.
+    secrets = [q.explanation for m in project.modules for q in m.assessment if q.explanation]
+    assert secrets and not any(s[:40] in test or s[:40] in evaluation for s in secrets)
+    assert "How useful was each session for your work?" in evaluation and "/data/open_best" in evaluation
