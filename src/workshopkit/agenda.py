@@ -156,7 +156,11 @@ def long_date(value: Any) -> str:
 
 def date_range(w: Any) -> str:
     """The dates of a workshop: '9 March 2027', '9–10 March 2027' or '30 March – 2 April 2027'."""
-    first, last = w.start_date, w.day_date(len(w.days) - 1)
+    return date_span(w.start_date, w.day_date(len(w.days) - 1))
+
+
+def date_span(first: dt.date, last: dt.date) -> str:
+    """Two dates written out, sharing what they share: '9–10 March 2027', '30 March – 2 April 2027'."""
     if first == last:
         return long_date(first)
     if (first.year, first.month) == (last.year, last.month):

@@ -17,7 +17,7 @@ from pathlib import Path
 import jinja2
 
 from .. import atomic
-from ..agenda import AgendaDay, long_date
+from ..agenda import AgendaDay, date_span, long_date
 from ..audience import View, WorkshopView, publishing_views
 from ..build import load_checked
 from ..errors import BuildError, ContentError, Diagnostic, name_list
@@ -159,14 +159,7 @@ def _day_label(strings: Strings, day: AgendaDay) -> str:
 
 
 def _dates(days: list[AgendaDay]) -> str:
-    first, last = days[0].date, days[-1].date
-    if first == last:
-        return long_date(first)
-    if (first.year, first.month) == (last.year, last.month):
-        return f"{first.day}–{long_date(last)}"
-    if first.year == last.year:
-        return f"{first.day} {first.strftime('%B')} – {long_date(last)}"
-    return f"{long_date(first)} – {long_date(last)}"
+    return date_span(days[0].date, days[-1].date)
 
 
 def documents(kit: Kit, strings: Strings, paper: str) -> dict[str, tuple[str, str]]:
