@@ -18,6 +18,21 @@ def pdf_text(path: Path) -> str:
     return out.stdout
 
 
+def pdf_outline(reader: pypdf.PdfReader) -> list[tuple[int, str]]:
+    """The bookmarks of a PDF as (depth, title), depth 1 at the top, in order."""
+    out: list[tuple[int, str]] = []
+
+    def walk(items: list, depth: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                out.append((depth, item.title))
+
+    walk(reader.outline, 1)
+    return out
+
+
 def pdf_pages(path: Path) -> list[str]:
     return [p.extract_text() or "" for p in pypdf.PdfReader(str(path)).pages]
 

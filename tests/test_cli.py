@@ -66,9 +66,10 @@ def test_the_shared_options_are_on_the_commands_that_take_them(capsys, monkeypat
     takes = {" ".join(words): {a.flags[0] for a in command.args} for words, command in LEAVES}
     assert {name for name, flags in takes.items() if "path" in flags} == {"check", "build", "clean", "serve", "stats"}
     assert {name for name, flags in takes.items() if "--path" in flags} == {"new module", "new workshop", "event new",
-                                                                         "event check", "event build"}
+                                                                         "event check", "event build", "event results",
+                                                                         "i18n update", "i18n status"}
     assert {name for name, flags in takes.items() if "--out" in flags} == {"schema", "build", "clean", "serve"}
-    assert {name for name, flags in takes.items() if "--format" in flags} == {"check", "stats"}
+    assert {name for name, flags in takes.items() if "--format" in flags} == {"check", "stats", "i18n status"}
     for name, flags in takes.items():
         text = _help(capsys, monkeypatch, *name.split())
         for option in ("--out", "--format", "--path"):

@@ -455,3 +455,16 @@ def test_vscode_settings_map_every_content_file_to_its_schema():
     assert schema_for("curriculum/glossary.yml") == ["glossary.schema.json"]
     assert schema_for("curriculum/sources/core.yml") == ["sources.schema.json"]
     assert schema_for("seeds/seed-x.yml") == ["source.schema.json"]
+
+
+def test_every_object_of_the_editors_guide_has_a_yaml_example_that_the_schema_accepts():
+    from workshopkit.guide import all_models, editor_guide
+    from workshopkit.guide_examples import EXAMPLES
+    from workshopkit.yamlload import parse
+
+    guide = editor_guide()
+    for cls in all_models():
+        example = EXAMPLES[cls.__name__]
+        cls.model_validate(parse(example, "example.yml").data)  # as the loader reads a file
+        section = guide.split(f"### {cls.__name__}\n", 1)[1].split("\n### ", 1)[0]
+        assert f"```yaml\n{example}```" in section, cls.__name__

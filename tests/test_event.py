@@ -40,12 +40,18 @@ certificates:
 """
 
 
-@pytest.fixture
-def event(repo: Path) -> Path:
+def new_event(repo: Path, event_yml: str, roster: str) -> Path:
+    """events/spring/ made by 'event new', with this event.yml and roster.csv."""
     assert main(["event", "new", "spring", "--workshop", "demo", "--path", str(repo)]) == 0
     folder = repo / "events" / "spring"
-    (folder / "event.yml").write_text(EVENT, encoding="utf-8")
-    (folder / "roster.csv").write_bytes(ROSTER.encode("utf-8"))
+    (folder / "event.yml").write_text(event_yml, encoding="utf-8")
+    (folder / "roster.csv").write_bytes(roster.encode("utf-8"))
+    return folder
+
+
+@pytest.fixture
+def event(repo: Path) -> Path:
+    folder = new_event(repo, EVENT, ROSTER)
     (folder / "attendance.csv").write_text('name,day 1\n김지원,x\nMaria Lopez,\n"Park, Min-jun",x\n이서연,yes\n',
                                            encoding="utf-8")
     return folder

@@ -18,8 +18,7 @@ Two kinds live under ``tests/golden/``:
     Input → expected output of the pure text transforms: ``<case>.in.<ext>`` and
     ``<case>.out.<ext>``, plus ``<case>.json`` with parameters where a transform needs them (the
     audience, the base folder, the heading depth, a link map). One parametrized test per
-    transform. In the ``.out`` files of ``keep_korean_words`` each U+2060 WORD JOINER the
-    transform inserts is written ``{U+2060}`` so that a reader can see it. A case whose JSON has
+    transform. A case whose JSON has
     ``"known_bug": "<why>"`` holds the *correct* output and is a strict xfail: fix the code, then
     remove the key (updating never overwrites such a case).
 
@@ -47,14 +46,13 @@ import yaml
 
 from workshopkit import blocks, links
 from workshopkit.markdown import shift_headings
-from workshopkit.pdf.html import keep_korean_words
+from workshopkit.pdf.html import keep_words_whole
 from workshopkit.visibility import Audience
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 UPDATE = os.environ.get("WORKSHOPKIT_UPDATE_GOLDEN", "") not in ("", "0")
 SOURCE_DATE_EPOCH = "1700000000"  # 2023-11-14
-WORD_JOINER = "\u2060"
 MAX_DIFF_LINES = 120  # per file
 
 
@@ -122,6 +120,7 @@ def generated_docs(root: Path, tmp: Path) -> dict[str, dict[str, str]]:
     """Per audience, the files of its generated folder as a build writes them (normalised)."""
     from workshopkit.build import BuildOptions, load_checked, plan_for, site_pages, views_for
     from workshopkit.markdown import load_site_config
+    from workshopkit.site.generate import participant_view
     from workshopkit.site.mkdocs_adapter import ASSETS, CSS_PATH, iframe_worker_shim, write_docs
 
     project, _ = load_checked(root)
@@ -133,7 +132,7 @@ def generated_docs(root: Path, tmp: Path) -> dict[str, dict[str, str]]:
     shim = iframe_worker_shim()
     out: dict[str, dict[str, str]] = {}
     for name in opts.audiences:
-        files, cfg = site_pages(views[name], config, root, downloads[name])
+        files, cfg = site_pages(views[name], config, root, downloads[name], twin=participant_view(views))
         gen_dir = tmp / "gen" / name
         write_docs(files, gen_dir, cfg)
 
@@ -243,8 +242,8 @@ def _shift_headings(text: str, params: dict[str, Any]) -> str:
     return shift_headings(text, params.get("depth", 1))
 
 
-def _keep_korean_words(text: str, params: dict[str, Any]) -> str:
-    return keep_korean_words(text)
+def _keep_words_whole(text: str, params: dict[str, Any]) -> str:
+    return keep_words_whole(text)
 
 
 #: transform → (function, extension of its inputs, extension of its outputs)
@@ -255,7 +254,7 @@ TRANSFORMS: dict[str, tuple[Callable[[str, dict[str, Any]], str], str, str]] = {
     "rewrite": (_rewrite, "md", "md"),
     "find": (_find, "md", "json"),
     "shift_headings": (_shift_headings, "md", "md"),
-    "keep_korean_words": (_keep_korean_words, "html", "html"),
+    "keep_words_whole": (_keep_words_whole, "html", "html"),
 }
 
 
@@ -265,16 +264,12 @@ def cases(transform: str) -> list[str]:
     return sorted(p.name.removesuffix(f".in.{ext}") for p in folder.glob(f"*.in.{ext}"))
 
 
-def _shown(text: str) -> str:
-    return text.replace(WORD_JOINER, "{U+2060}")
-
-
 def run_case(transform: str, case: str) -> None:
     func, in_ext, out_ext = TRANSFORMS[transform]
     folder = GOLDEN / "transforms" / transform
     params_path = folder / f"{case}.json"
     params = json.loads(_read(params_path)) if params_path.is_file() else {}
-    actual = _shown(func(_read(folder / f"{case}.in.{in_ext}"), params))
+    actual = func(_read(folder / f"{case}.in.{in_ext}"), params)
     out_path = folder / f"{case}.out.{out_ext}"
     if UPDATE and not params.get("known_bug"):
         _write(out_path, actual)
@@ -345,7 +340,7 @@ def test_shift_headings(case: str) -> None:
     run_case("shift_headings", case)
 
 
-@pytest.mark.parametrize("case", cases("keep_korean_words"))
-def test_keep_korean_words(case: str) -> None:
-    """pdf.html.keep_korean_words: Hangul syllables joined in text, never in tags or code."""
-    run_case("keep_korean_words", case)
+@pytest.mark.parametrize("case", cases("keep_words_whole"))
+def test_keep_words_whole(case: str) -> None:
+    """pdf.html.keep_words_whole: each Korean word in a no-wrap span, never in tags or code."""
+    run_case("keep_words_whole", case)

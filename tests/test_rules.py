@@ -34,7 +34,7 @@ CODES = {
     "WK020": "invalid-yaml", "WK021": "duplicate-key", "WK022": "anchor-or-alias", "WK023": "yaml-tag",
     "WK024": "merge-key", "WK025": "complex-key", "WK026": "yaml-too-deep", "WK027": "not-a-mapping",
     "WK030": "unknown-key", "WK031": "missing-key", "WK032": "wrong-type", "WK033": "not-a-choice",
-    "WK034": "bad-format", "WK035": "out-of-range", "WK036": "schema-rule",
+    "WK034": "bad-format", "WK035": "out-of-range", "WK036": "schema-rule", "WK037": "yes-no-for-a-sentence",
     "WK040": "markdown-file-not-found", "WK041": "markdown-file-outside-module", "WK042": "markdown-file-named-twice",
     "WK043": "not-a-markdown-file-name", "WK044": "handout-without-file",
     "WK101": "duplicate-id", "WK102": "duplicate-source-id", "WK103": "reserved-session-id",
@@ -63,16 +63,21 @@ CODES = {
     "WK401": "site-config-unreadable", "WK402": "site-setting-not-allowed", "WK403": "include-extension",
     "WK404": "extension-not-allowed", "WK405": "plugin-not-allowed", "WK406": "extension-fails",
     "WK501": "title-not-plain", "WK510": "restricted-module-session", "WK511": "content-warning-not-announced",
-    "WK512": "safety-notes-missing", "WK513": "support-contacts-missing",
+    "WK512": "safety-notes-missing", "WK513": "support-contacts-missing", "WK514": "content-warning-repeats-step-out",
     "WK601": "too-few-options", "WK602": "missing-answer", "WK603": "several-answers",
     "WK604": "answer-not-an-option", "WK605": "true-false-with-options", "WK606": "true-false-answer",
     "WK607": "open-item-with-options", "WK608": "missing-explanation", "WK609": "objective-not-assessed",
-    "WK610": "objective-not-taught",
+    "WK610": "objective-not-taught", "WK611": "knowledge-test-item-phase",
     "WK710": "csv-not-utf8", "WK711": "csv-unreadable", "WK712": "csv-unknown-column",
     "WK713": "csv-no-name-column", "WK714": "roster-row-without-name", "WK715": "csv-too-many-cells",
     "WK716": "roster-duplicate-person", "WK717": "roster-bad-email", "WK718": "attendance-unclear",
     "WK719": "attendance-unknown-person", "WK720": "no-event-file", "WK721": "event-unknown-workshop",
     "WK722": "roster-missing", "WK723": "attendance-no-such-day", "WK724": "event-bad-id",
+    "WK801": "catalogue-unreadable", "WK802": "translation-fuzzy", "WK803": "translation-structure",
+    "WK804": "translation-missing", "WK805": "translation-glossary-term", "WK806": "translation-opens-a-block",
+    "WK725": "answers-unknown-file", "WK726": "answers-unknown-column", "WK727": "answers-missing-column",
+    "WK728": "answers-bad-code", "WK729": "answers-bad-phase", "WK730": "answers-unknown-option",
+    "WK731": "answers-duplicate",
 }
 #: Codes whose rules were removed: never given again.
 RETIRED: dict[str, str] = {}
@@ -165,7 +170,8 @@ CASE_CODES = {
     ),
     "WK031": ("missing-required-key", "missing-required-key-nested"),
     "WK032": ("text-for-minutes", "sexagesimal-minutes-stay-text", "start-date-in-words", "audience-not-a-list"),
-    "WK033": ("unknown-enum-value",),
+    "WK033": ("unknown-enum-value", "yes-no-word-enum-did-you-mean", "enum-in-capitals-did-you-mean"),
+    "WK037": ("opt-out-no", "content-warning-yes"),
     "WK034": ("bad-clock-time", "bad-id-pattern", "four-part-version", "slot-session-without-module"),
     "WK035": (
         "negative-minutes", "empty-title", "workshop-date-out-of-range", "break-too-short", "fill-in-too-many-lines",
@@ -239,6 +245,7 @@ CASE_CODES = {
     "WK606": ("true-false-bad-answer", "yaml11-no-stays-text"),
     "WK607": ("open-item-with-options",),
     "WK610": ("objective-served-by-no-session",),
+    "WK611": ("knowledge-test-item-asked-only-after",),
 }
 
 

@@ -32,8 +32,10 @@ def _page(root: Path, audience: str, rel: str) -> lxml.html.HtmlElement:
 def test_glossary_is_one_flat_list_of_every_term(sites: Path, audience: str):
     terms = [t["term"] for t in yaml.safe_load((sites / "curriculum/glossary.yml").read_text())["terms"]]
     article = _page(sites, audience, "glossary.html").xpath("//article")[0]
-    assert [dt.text_content().strip() for dt in article.xpath(".//dt")] == sorted(terms, key=str.casefold)
-    assert article.xpath(".//dd//dl") == []  # a term never swallows the next one
+    headings = article.xpath("./h2")  # one heading per term, each with its anchor
+    assert [h.text_content().rstrip("¶").strip() for h in headings] == sorted(terms, key=str.casefold)
+    assert all(h.get("id") for h in headings)
+    assert article.xpath(".//h2//h2 | .//dl") == []  # a term never swallows the next one
 
 
 def test_sites_offer_the_pdfs_of_their_audience_and_no_other(sites: Path):

@@ -106,8 +106,10 @@ def compute(workshop: Workshop, modules: dict[str, Module]) -> list[AgendaDay]:
                 for module, session in expand_slot(slot, modules):
                     assert module is not None and session is not None
                     vis = "restricted" if "restricted" in (module.visibility, session.visibility) else session.visibility
+                    # A slot's note stands once, under its first session (a module slot has several).
                     rows.append(Row("", "", session_minutes(session, slot.variant), "session", session.title,
-                                    module.id, module.title, session.id, slot.variant, vis, delivery, slot.note))
+                                    module.id, module.title, session.id, slot.variant, vis, delivery,
+                                    "" if rows else slot.note))
             for row in rows:
                 row.slot_index = slot_index
                 row.start = _clock(clock)
@@ -150,17 +152,41 @@ def knowledge_test_items(workshop: Workshop, modules: dict[str, Module]) -> list
     return out
 
 
-def long_date(value: Any) -> str:
-    return f"{value.day} {value.strftime('%B %Y')}" if hasattr(value, "strftime") else str(value)
+def long_date(value: Any, language: str = "en") -> str:
+    """A date written out: '9 March 2027'; in other languages as CLDR writes them (Babel):
+    '2027년 3월 9일'."""
+    if not hasattr(value, "strftime"):
+        return str(value)
+    if language == "en":
+        return f"{value.day} {value.strftime('%B %Y')}"
+    from babel.dates import format_date
+
+    return format_date(value, format="long", locale=language)
 
 
-def date_range(w: Any) -> str:
+def weekday(value: dt.date, language: str = "en") -> str:
+    """The day of the week: 'Tuesday', '화요일'."""
+    if language == "en":
+        return value.strftime("%A")
+    from babel.dates import format_date
+
+    return format_date(value, format="EEEE", locale=language)
+
+
+def date_range(w: Any, language: str = "en") -> str:
     """The dates of a workshop: '9 March 2027', '9–10 March 2027' or '30 March – 2 April 2027'."""
-    return date_span(w.start_date, w.day_date(len(w.days) - 1))
+    return date_span(w.start_date, w.day_date(len(w.days) - 1), language)
 
 
-def date_span(first: dt.date, last: dt.date) -> str:
-    """Two dates written out, sharing what they share: '9–10 March 2027', '30 March – 2 April 2027'."""
+def date_span(first: dt.date, last: dt.date, language: str = "en") -> str:
+    """Two dates written out, sharing what they share: '9–10 March 2027', '30 March – 2 April 2027'
+    ('2027년 3월 9일~10일' in Korean, by CLDR's interval formats)."""
+    if language != "en":
+        if first == last:
+            return long_date(first, language)
+        from babel.dates import format_interval
+
+        return format_interval(first, last, skeleton="yMMMd", locale=language)
     if first == last:
         return long_date(first)
     if (first.year, first.month) == (last.year, last.month):

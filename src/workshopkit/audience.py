@@ -105,6 +105,9 @@ class View:
     seeds: list[Source] = field(default_factory=list)
     glossary: Glossary | None = None
     curriculum: Curriculum | None = None
+    #: In a translated edition, the share of each catalogue's words that is translated
+    #: ('modules/<id>', 'curriculum'); the rest shows in English, and the outputs say so.
+    translated: dict[str, float] = field(default_factory=dict)
 
     def module(self, mid: str) -> Module | None:
         return next((m for m in self.modules if m.id == mid), None)

@@ -26,10 +26,10 @@ from . import atomic, outputs
 from .audience import View, publishing_views
 from .check import check
 from .errors import BuildError, ContentError, name_list, rel
-from .load import Project
+from .load import Project, load_project
 from .markdown import SiteConfig, load_site_config
 from .outputs import Output, Plan, PlanOptions
-from .site.generate import DOWNLOADS, SiteFiles
+from .site.generate import DOWNLOADS, SiteFiles, participant_view
 from .site.mkdocs_adapter import write_docs
 from .strings import load_strings
 
@@ -84,6 +84,8 @@ class BuildOptions:
     only: str | None = None
     paper: str = "A4"
     workers: int | None = None
+    #: The editions to build: 'en' and the languages of curriculum.yml (None: all of them).
+    languages: tuple[str, ...] | None = None
 
     @property
     def out_dir(self) -> Path:
@@ -105,24 +107,19 @@ class BuildReport:
     warnings: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # things the person building should know
-
-
-#: Hosts that only stand in for a real address (RFC 2606).
-_PLACEHOLDER_HOSTS = ("example.org", "example.com", "example.net")
+    replaced: list[Path] = field(default_factory=list)  # outputs that held a build before this one
 
 
 def setup_notes(config: SiteConfig, opts: BuildOptions) -> list[str]:
     """What about this machine or configuration makes the outputs less useful than they could be."""
-    from urllib.parse import urlsplit
-
+    from .pdf.html import placeholder_address
     from .site.mkdocs_adapter import iframe_worker_shim
 
     notes = []
-    host = (urlsplit(config.site_url).hostname or "").lower()
-    if opts.pdf and (not host or host.endswith(_PLACEHOLDER_HOSTS)):
-        where = f"'{config.site_url}', a placeholder" if host else "not set"
-        notes.append(f"mkdocs.yml: site_url is {where}; the QR codes and addresses printed on handouts "
-                     "lead nowhere until it names where the participant manual is published")
+    if opts.pdf and placeholder_address(config.site_url):
+        where = f"'{config.site_url}', a placeholder" if config.site_url else "not set"
+        notes.append(f"mkdocs.yml: site_url is {where}; handouts print no QR code or address of their page "
+                     "in the online manual until it names where the manual is published")
     if opts.site and iframe_worker_shim() is None:
         notes.append("the iframe-worker shim is not installed (scripts/setup installs it); "
                      "search in a copy opened from the file system will need a network")
@@ -164,30 +161,48 @@ def restrict_to(project: Project, only: str) -> Project:
 
 def views_for(project: Project, opts: BuildOptions) -> dict[str, View]:
     """The views of a build: one per audience, plus those only the PDFs need."""
-    return publishing_views(project, opts.audiences, opts.include_restricted, load_strings("en")["closed_session"])
+    closed = load_strings(project.language)["closed_session"]
+    return publishing_views(project, opts.audiences, opts.include_restricted, closed)
 
 
-def plan_for(views: dict[str, View], opts: BuildOptions) -> Plan:
+def plan_for(views: dict[str, View], opts: BuildOptions, language: str = "en") -> Plan:
     """Every output of the build (see :mod:`workshopkit.outputs`)."""
-    return outputs.plan(views, PlanOptions(opts.audiences, site=opts.site, pdf=opts.pdf, zip=opts.zip))
+    return outputs.plan(views, PlanOptions(opts.audiences, site=opts.site, pdf=opts.pdf, zip=opts.zip,
+                                           language=language))
 
 
-def site_pages(view: View, config: SiteConfig, root: Path, downloads: Sequence[Output] = ()) -> tuple[SiteFiles, dict[str, Any]]:
+def languages_of(project: Project, opts: BuildOptions) -> list[str]:
+    """The editions a build makes, English first (other languages' sites sit inside its sites)."""
+    declared = ["en"] + (list(project.curriculum.languages) if project.curriculum else [])
+    wanted = declared if opts.languages is None else [lang for lang in declared if lang in opts.languages]
+    unknown = sorted(set(opts.languages or ()) - set(declared))
+    if unknown:
+        raise BuildError(f"--language {', '.join(unknown)}: not a language of this curriculum (declared: "
+                         f"{', '.join(declared)}); add it to 'languages' in curriculum/curriculum.yml")
+    return wanted
+
+
+def site_pages(view: View, config: SiteConfig, root: Path, downloads: Sequence[Output] = (),
+               twin: View | None = None, language: str = "en",
+               languages: Sequence[str] = ()) -> tuple[SiteFiles, dict[str, Any]]:
     """The Markdown pages of one audience's site and its derived MkDocs config; ``downloads``
-    are the documents the site links to (copied in by :func:`add_downloads` once rendered)."""
+    are the documents the site links to (copied in by :func:`add_downloads` once rendered);
+    ``twin`` is the participant manual's view, whose pages facilitator pages link to;
+    ``languages`` are the editions of the build, between which each page offers a switch."""
     from .site.generate import SiteGenerator
     from .site.mkdocs_adapter import derive_config
 
-    strings = load_strings("en")
+    strings = load_strings(language)
     name = view.audience.name
     guide = None
     if name == "facilitator":
         from .guide import editor_guide
 
         guide = editor_guide()
-    files = SiteGenerator(view, config, root, strings, editor_guide=guide, downloads=downloads).generate()
+    files = SiteGenerator(view, config, root, strings, editor_guide=guide, downloads=downloads, twin=twin).generate()
     suffix = strings["facilitator_edition"] if name == "facilitator" else strings["participant_manual"]
-    return files, derive_config(config, files, name, suffix)
+    translated_name = view.curriculum.title if language != "en" and view.curriculum else ""
+    return files, derive_config(config, files, name, suffix, language, languages, translated_name)
 
 
 @functools.lru_cache(maxsize=1)
@@ -214,7 +229,7 @@ def site_key(gen_dir: Path, restricted: bool, pending: str) -> str:
     return h.hexdigest()
 
 
-def build_site(gen_dir: Path, site_dir: Path, config: SiteConfig, *, restricted: bool, pending: str) -> None:
+def build_site(gen_dir: Path, site_dir: Path, config: SiteConfig, *, restricted: bool, pending: tuple[str, ...] = ()) -> None:
     """Build one site with MkDocs from its generated folder, then verify it: no broken link
     (links into ``pending`` are filled in later) and nothing unsafe on any page or in search."""
     from .site.linkcheck import site_problems
@@ -253,39 +268,44 @@ def reuse(previous: Path, dest: Path, key: str, leave_out: tuple[str, ...] = ())
 
 
 def build_sites(project: Project, views: dict[str, View], plan: Plan, config: SiteConfig, opts: BuildOptions,
-                stage: Path, report: BuildReport, progress: Progress) -> list[tuple[Path, Path]]:
+                stage: Path, report: BuildReport, progress: Progress, languages: Sequence[str] = ()) -> list[tuple[Path, Path]]:
     """Build each audience's site of the plan into ``stage/site``; a site whose generated pages
-    and tools are those of the last build is reused from it (MkDocs does not run)."""
+    and tools are those of the last build is reused from it (MkDocs does not run). Another
+    language's site goes inside the English one (``site/participant/ko``), so the English sites
+    are built first; ``languages`` are the editions of the build."""
     pairs: list[tuple[Path, Path]] = []
     sites = plan.of("site")
     downloads = plan.downloads()
-    if sites:
-        progress.stage("sites", len(sites))
+    others = tuple(lang for lang in languages if lang != "en")
     for out in sites:
-        name, v = out.view, views[out.view]
+        name, v, lang = out.view, views[out.view], out.language
+        label = name if lang == "en" else f"{name} ({lang})"
         t0 = time.perf_counter()
-        progress(f"generating {name} pages")
-        files, cfg = site_pages(v, config, project.root, downloads[name])
+        progress(f"generating {label} pages")
+        files, cfg = site_pages(v, config, project.root, downloads[name], twin=participant_view(views),
+                                language=lang, languages=languages)
         # The build's own generated folder: ``serve`` never writes here (it has its own).
         atomic.mark(opts.out_dir / ".gen")
-        gen_dir = opts.out_dir / ".gen" / name
-        report.page_writes[name] = write_docs(files, gen_dir, cfg)
-        report.pages[name] = len(files.pages)
-        report.seconds[f"generate-{name}"] = time.perf_counter() - t0
+        gen_dir = opts.out_dir / ".gen" / (name if lang == "en" else f"{name}.{lang}")
+        report.page_writes[label] = write_docs(files, gen_dir, cfg)
+        report.pages[label] = len(files.pages)
+        report.seconds[f"generate-{label}"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        site_dir = stage / "site" / name
-        pending = DOWNLOADS + "/" if downloads[name] else ""
-        key = site_key(gen_dir, v.audience.include_restricted, pending)
+        site_dir = stage / "site" / out.path
+        # Links into folders filled in later: the documents, and the other languages' sites.
+        pending = ((DOWNLOADS + "/",) if downloads[name] else ()) + (tuple(f"{o}/" for o in others) if lang == "en" else ())
+        key = site_key(gen_dir, v.audience.include_restricted, " ".join(pending))
         target = opts.out_dir / out.kind.folder / out.path
-        if reuse(target, site_dir, key, leave_out=(DOWNLOADS,)):
-            progress(f"the {name} site is unchanged")
-            report.sites_reused.append(name)
+        leave_out = (DOWNLOADS, *others) if lang == "en" else (DOWNLOADS,)
+        if reuse(target, site_dir, key, leave_out=leave_out):
+            progress(f"the {label} site is unchanged")
+            report.sites_reused.append(label)
         else:
-            progress(f"building {name} site with MkDocs")
+            progress(f"building {label} site with MkDocs")
             build_site(gen_dir, site_dir, config, restricted=v.audience.include_restricted, pending=pending)
-            report.sites_built.append(name)
+            report.sites_built.append(label)
         atomic.mark(site_dir, key)
-        report.seconds[f"mkdocs-{name}"] = time.perf_counter() - t0
+        report.seconds[f"mkdocs-{label}"] = time.perf_counter() - t0
         pairs.append((site_dir, target))
         progress.advance("sites")
     return pairs
@@ -296,7 +316,8 @@ def add_downloads(stage: Path, plan: Plan) -> None:
     from .pdf.build import link_or_copy
 
     for name, offered in plan.downloads().items():
-        site_dir = stage / "site" / name
+        site = plan.site(name)
+        site_dir = stage / "site" / (site.path if site is not None else name)
         if not site_dir.is_dir():
             continue
         for out in offered:
@@ -321,8 +342,13 @@ def pack_offline(stage: Path, plan: Plan, opts: BuildOptions, report: BuildRepor
         return []
     zdir = stage / out.kind.folder
     target = opts.out_dir / out.kind.folder
-    key = hashlib.sha256("\n".join([atomic.marked_key(site_dir)] + [f"{o.path} {pdf_keys.get(o.path, '')}"
-                                     for o in plan.offered(out.view)]).encode()).hexdigest()
+    # The copy holds the other languages' manuals too (inside the English one, each marked).
+    inner = [f"{p.name} {atomic.marked_key(p)}" for p in sorted(site_dir.iterdir()) if p.is_dir() and atomic.marked_key(p)]
+    key = hashlib.sha256("\n".join([atomic.marked_key(site_dir)] + inner + [f"{o.path} {pdf_keys.get(o.path, '')}"
+                                     for o in plan.offered(out.view)]
+                                     + [f"{path} {k}" for path, k in sorted(pdf_keys.items()) if "/" in path
+                                        and path.split("/", 1)[0] in {p.name for p in site_dir.iterdir()}]
+                                     ).encode()).hexdigest()
     if reuse(target, zdir, key):
         report.sites_reused.append(out.path)
     else:
@@ -354,20 +380,55 @@ def run_build(opts: BuildOptions, progress: Progress | Callable[[str], None] | N
     t0 = time.perf_counter()
     progress("checking content")
     project, report.warnings = load_checked(opts.root)
-    if opts.only:
-        project = restrict_to(project, opts.only)
+    languages = languages_of(project, opts)
+    editions = [edition(project if lang == "en" else load_project(opts.root, lang)[0], opts) for lang in languages]
     config = load_site_config(opts.root)
     report.notes = setup_notes(config, opts)
     report.seconds["check"] = time.perf_counter() - t0
-    views = views_for(project, opts)
     refuse_linked_output(opts)
     try:
         with atomic.build_lock(opts.out_dir):
-            plan = plan_for(views, opts)
-            _build_locked(project, views, select(plan) if select else plan, config, opts, report, progress, pdf_stage)
+            for e in editions:
+                e.plan = select(e.plan) if select else e.plan
+            _build_locked(editions, config, opts, report, progress, pdf_stage)
     except OSError as exc:
         raise BuildError(write_error(exc, opts)) from None
+    if opts.only and report.replaced:
+        report.notes.append(only_note(opts, editions[0].project, report.replaced))
     return report
+
+
+@dataclass
+class Edition:
+    """One language of a build: its (translated) project, views and plan."""
+
+    language: str
+    project: Project
+    views: dict[str, View]
+    plan: Plan
+
+
+def edition(project: Project, opts: BuildOptions) -> Edition:
+    if opts.only:
+        project = restrict_to(project, opts.only)
+    views = views_for(project, opts)
+    tr = project.translator
+    if tr is not None:
+        shares = {owner: tally.share for owner, tally in tr.tallies.items()}
+        for v in views.values():
+            v.translated = shares
+    return Edition(project.language, project, views, plan_for(views, opts, project.language))
+
+
+def only_note(opts: BuildOptions, project: Project, replaced: list[Path]) -> str:
+    """What a partial build (``--only``) did to the outputs it replaced: they now hold only its
+    module or workshop, whatever the last build had put there."""
+    what = (f"the workshop '{opts.only}' and its modules" if any(w.id == opts.only for w in project.workshops)
+            else f"the module '{opts.only}'")
+    where = name_list([rel(path, opts.root) for path in replaced])
+    hold = "hold" if len(replaced) > 1 else "holds"
+    return (f"--only {opts.only}: {where} now {hold} only {what}; what the last build put there was replaced "
+            "(run 'workshopkit build' without --only to build everything again)")
 
 
 def refuse_linked_output(opts: BuildOptions) -> None:
@@ -393,38 +454,61 @@ def write_error(exc: OSError, opts: BuildOptions) -> str:
     return f"{what} {where}: {reason}; the previous build is unchanged"
 
 
-def _build_locked(project: Project, views: dict[str, View], plan: Plan, config: SiteConfig, opts: BuildOptions,
+def _build_locked(editions: list[Edition], config: SiteConfig, opts: BuildOptions,
                   report: BuildReport, progress: Progress, pdf_stage: PdfStageHook | None) -> None:
     """The part of a build that writes into the output folder (holding its lock): the stages
-    after the plan, then the swap."""
+    after the plan, for each language, then the swap."""
     stage = atomic.staging(opts.out_dir)
-    background = None
+    background: list[Any] = []
     pdf_keys: dict[str, str] = {}
+    languages = [e.language for e in editions]
+    root = editions[0].project.root
     try:
         pairs: list[tuple[Path, Path]] = []
-        if plan.pdfs() and pdf_stage is None:
+        if pdf_stage is None and any(e.plan.pdfs() for e in editions):
             # PDFs render in worker processes while this process builds the sites.
             from .pdf.build import PdfStage
 
-            background = PdfStage(project.root, views, plan, config, opts, stage, report, progress)
-            pdf_keys = background.rendered_keys
-            background.start()
-        pairs += build_sites(project, views, plan, config, opts, stage, report, progress)
-        if background is not None:
-            t1 = time.perf_counter()
-            pairs += background.finish()
-            background = None
+            for e in editions:
+                if e.plan.pdfs():
+                    pdf = PdfStage(root, e.views, e.plan, config, opts, stage, report, progress, e.language)
+                    background.append(pdf)
+                    pdf_keys.update(pdf.rendered_keys)
+                    pdf.start()
+        sites = sum(len(e.plan.of("site")) for e in editions)
+        if sites:
+            progress.stage("sites", sites)
+        # Inner (other languages') sites sit inside the English ones: the English sites go first.
+        site_pairs: list[tuple[Path, Path]] = []
+        for e in editions:
+            site_pairs += build_sites(e.project, e.views, e.plan, config, opts, stage, report, progress, languages)
+        t1 = time.perf_counter()
+        for pdf in background:
+            for pair in pdf.finish():
+                if pair not in pairs:
+                    pairs.append(pair)
+        if background:
+            background = []
             report.seconds["pdf-wait"] = time.perf_counter() - t1
-            add_downloads(stage, plan)
-        elif plan.pdfs() and pdf_stage is not None:
-            pairs += pdf_stage(project.root, views, plan, config, opts, stage, report, progress)
-        pairs += pack_offline(stage, plan, opts, report, progress, pdf_keys)
+            for e in editions:
+                add_downloads(stage, e.plan)
+        elif pdf_stage is not None:
+            for e in editions:
+                if e.plan.pdfs():
+                    pairs += [p for p in pdf_stage(root, e.views, e.plan, config, opts, stage, report, progress)
+                              if p not in pairs]
+        # Only the outermost sites are swapped in: the inner ones are inside them.
+        outer = [(src, dst) for src, dst in site_pairs
+                 if not any(src != other and src.is_relative_to(other) for other, _ in site_pairs)]
+        pairs += outer
+        pairs += pack_offline(stage, editions[0].plan, opts, report, progress, pdf_keys)
         progress("swapping the new build in")
+        report.replaced = [target for _, target in pairs if target.exists()]
         atomic.swap_in(pairs)
         report.outputs = [target for _, target in pairs]
     finally:
-        if background is not None:
-            background.abort()
+        for pdf in background:
+            pdf.abort()
         atomic.discard(stage)
 
 

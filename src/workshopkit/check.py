@@ -19,6 +19,7 @@ A rule is given what its scope needs:
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -57,13 +58,6 @@ if TYPE_CHECKING:
 def _suggest(name: str, known: Iterable[str]) -> str:
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else ""
-
-
-def _dotted(loc: Loc) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
-    return out
 
 
 #: Session pages sit beside these pages of their module, so a session may not take their names.
@@ -144,16 +138,23 @@ class Check:
     def add(self, obj: BaseModel, loc: Loc, message: str, hint: str = "") -> None:
         """Report at the key ``loc`` of the model ``obj`` (as the loader located it)."""
         path, line, col = self.project.where(obj, loc)
-        self.at(path, line, col, _dotted(loc), message, hint)
+        self.at(path, line, col, self.project.key(obj, loc), message, hint)
 
-    def ref(self, owner: BaseModel, loc: Loc, value: str, known: Iterable[str], what: str) -> None:
-        """Report ``value`` if it is not one of ``known`` (unless its own file failed to load)."""
+    def ref(self, owner: BaseModel, loc: Loc, value: str, known: Iterable[str], what: str,
+            within: tuple[BaseModel, str] | None = None) -> None:
+        """Report ``value`` if it is not one of ``known``: unless its own file failed to load, or
+        it may be an item left out of the field ``within`` (object, field) because it failed
+        the schema (the loader reported why)."""
         known = list(known)
         if value in known:
             return
         if value in self.project.broken or (what == "source" and "*sources" in self.project.broken):
             return  # its own file failed to load and was reported already
-        hint = _suggest(value, known) or (f"known {what}s: {name_list(sorted(known))}" if known else f"define the {what} first")
+        if within is not None and self.project.may_be_lost(within[0], within[1], value):
+            return
+        left_out = self.project.lost.get((id(within[0]), within[1])) if within is not None else None
+        hint = _suggest(value, known + sorted(left_out or ())) or (
+            f"known {what}s: {name_list(sorted(known))}" if known else f"define the {what} first")
         self.add(owner, loc, f"unknown {what} '{value}'", hint)
 
 
@@ -197,8 +198,8 @@ def _unique(c: Check, owner: BaseModel, items: list[Any], loc: Loc, what: str) -
     seen: dict[str, int] = {}
     for i, item in enumerate(items):
         if item.id in seen:
-            c.add(owner, loc + (i, "id"), f"duplicate {what} id '{item.id}' (also at {_dotted(loc + (seen[item.id],))})",
-                  "give each one its own id")
+            first = c.project.key(owner, loc + (seen[item.id],))
+            c.add(owner, loc + (i, "id"), f"duplicate {what} id '{item.id}' (also at {first})", "give each one its own id")
         else:
             seen[item.id] = i
 
@@ -366,9 +367,9 @@ def unknown_objective(c: Check) -> None:
         objectives = [o.id for o in m.learning_objectives]
         for si, s in enumerate(m.sessions):
             for oi, o in enumerate(s.objectives):
-                c.ref(m, ("sessions", si, "objectives", oi), o, objectives, "objective")
+                c.ref(m, ("sessions", si, "objectives", oi), o, objectives, "objective", (m, "learning_objectives"))
         for qi, q in enumerate(m.assessment):
-            c.ref(m, ("assessment", qi, "objective"), q.objective, objectives, "objective")
+            c.ref(m, ("assessment", qi, "objective"), q.objective, objectives, "objective", (m, "learning_objectives"))
 
 
 @rule("WK113", "unknown-handout",
@@ -382,7 +383,8 @@ def unknown_handout(c: Check) -> None:
         for si, s in enumerate(m.sessions):
             for ai, a in enumerate(s.activities):
                 if a.handout is not None:
-                    c.ref(m, ("sessions", si, "activities", ai, "handout"), a.handout, handouts, "handout")
+                    c.ref(m, ("sessions", si, "activities", ai, "handout"), a.handout, handouts, "handout",
+                          (m, "handouts"))
 
 
 @rule("WK114", "unknown-session",
@@ -396,7 +398,7 @@ def unknown_session(c: Check) -> None:
                 continue
             mid, sid = slot.session.split("/", 1)
             m = c.run.modules.get(mid)
-            if m is not None and m.session(sid) is None:
+            if m is not None and m.session(sid) is None and not c.project.may_be_lost(m, "sessions", sid):
                 c.add(w, loc + ("session",), f"module '{mid}' has no session '{sid}'",
                       _suggest(sid, [s.id for s in m.sessions]) or "sessions: " + name_list(s.id for s in m.sessions))
 
@@ -414,7 +416,7 @@ def unknown_assessment_item(c: Check) -> None:
             if m is None:
                 continue
             items = [q.id for q in m.assessment]
-            if qid not in items:
+            if qid not in items and not c.project.may_be_lost(m, "assessment", qid):
                 c.add(w, ("knowledge_test", ti), f"module '{mid}' has no assessment item '{qid}'",
                       _suggest(qid, items) or ("items: " + name_list(items) if items else "the module has no assessment items"))
 
@@ -451,8 +453,13 @@ def module_in_two_tracks(c: Check) -> None:
 def track_disagrees(c: Check) -> None:
     for loc, mid, track in _track_entries(c):
         module = c.run.modules[mid]
-        if module.track != track:
-            assert c.project.curriculum is not None
+        if module.track == track or not c.project.complete(module, "track"):
+            continue
+        assert c.project.curriculum is not None
+        if not module.track:
+            c.add(c.project.curriculum, loc, f"module '{mid}' names no track in its module.yml",
+                  f"write 'track: {track}' in modules/{mid}/module.yml")
+        else:
             c.add(c.project.curriculum, loc, f"module '{mid}' has track '{module.track}' in its module.yml, not '{track}'",
                   "make the two agree")
 
@@ -468,27 +475,36 @@ def unknown_track(c: Check) -> None:
         return
     track_ids = [t.id for t in cur.tracks]
     for m in c.project.modules:
-        if m.track not in track_ids:
+        if not m.track or m.track in track_ids:
+            continue  # a module without a track is not in the curriculum (WK123)
+        if c.project.complete(m, "track") and not c.project.may_be_lost(cur, "tracks", m.track):
             c.add(m, ("track",), f"unknown track '{m.track}'; the module is shown after the listed tracks",
                   _suggest(m.track, track_ids) or f"tracks in curriculum/curriculum.yml: {name_list(track_ids)}")
 
 
 @rule("WK123", "module-not-in-curriculum", severity="warning",
-      summary="A module is in none of the tracks of `curriculum/curriculum.yml`; it is shown after the listed "
-              "modules.",
-      fix="add it to the `modules` of its track",
+      summary="A module is in none of the tracks of `curriculum/curriculum.yml` (or names no `track`); it is "
+              "shown after the listed modules.",
+      fix="add it to the `modules` of its track, and name that track as the module's `track`",
       example=example(CURRICULUM, _TRACKS + "    modules: [alpha]\n", MODULE, "track: core\n",
                       OTHER_MODULE, "track: core\n"))
 def module_not_in_curriculum(c: Check) -> None:
     cur = c.project.curriculum
-    if cur is None:
+    if cur is None or not c.project.complete(cur, "tracks"):
         return
     track_ids = [t.id for t in cur.tracks]
     listed = {mid for _, mid, _ in _track_entries(c)}
     for m in c.project.modules:
-        if m.track in track_ids and m.id not in listed:
+        if m.id in listed or not c.project.complete(m, "track"):
+            continue
+        if m.track in track_ids:
             c.add(m, ("id",), f"module '{m.id}' is not listed in curriculum/curriculum.yml; it is shown after "
                               f"the listed modules", f"add it under track '{m.track}'")
+        elif not m.track and track_ids:
+            c.add(m, ("id",), f"module '{m.id}' is in no track of curriculum/curriculum.yml; it is shown after the "
+                              "listed modules",
+                  f"list it under the 'modules' of a track there and name the track as 'track:' here; "
+                  f"tracks: {name_list(track_ids)}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -503,7 +519,7 @@ def session_minutes_differ(c: Check) -> None:
     for m in c.project.modules:
         for si, s in enumerate(m.sessions):
             total = session_minutes(s, "full")
-            if total != s.minutes:
+            if total != s.minutes and c.project.complete(s, "activities"):
                 parts = " + ".join(str(a.minutes) for a in s.activities)
                 c.add(m, ("sessions", si, "minutes"),
                       f"session is {s.minutes} minutes but its activities add up to {total} ({parts})",
@@ -543,6 +559,8 @@ def day_starts_after_end(c: Check) -> None:
 def no_break(c: Check) -> None:
     for w in c.project.workshops:
         for day in c.run.agenda(w):
+            if not c.project.complete(w.days[day.index], "slots"):
+                continue  # a break may be among the slots left out
             run = 0
             for row in day.rows:
                 run = 0 if row.kind == "break" else run + row.minutes
@@ -622,7 +640,7 @@ def title_not_plain(c: Check) -> None:
             raw = lines[path][line - 1] if 0 < line <= len(lines[path]) else ""
             ch = visit.value[i]
             at = raw.find(ch, max(col - 1, 0)) if ch not in "\r\n" else -1
-            c.at(path, line, at + 1 if at >= 0 else col, _dotted(visit.loc), f"{what} in a title",
+            c.at(path, line, at + 1 if at >= 0 else col, project.key(obj, visit.loc), f"{what} in a title",
                  f"titles are plain text: write the title without HTML or code; {hint}")
 
 
@@ -651,7 +669,7 @@ def content_warning_not_announced(c: Check) -> None:
         if not (m.content_warnings.tags and m.sessions):
             continue
         s = m.sessions[0]
-        if not s.content_warning and s.visibility != "restricted":
+        if not s.content_warning and s.visibility != "restricted" and c.project.complete(m, "sessions"):
             c.add(m, ("sessions", 0), "the module has content warnings but its first session announces none",
                   "add 'content_warning:' with a sentence for participants")
 
@@ -689,10 +707,30 @@ def support_contacts_missing(c: Check) -> None:
             if slot.session:
                 used.add(slot.session.split("/")[0])
         warned = [modules[mid] for mid in sorted(used) if mid in modules and modules[mid].content_warnings.tags]
-        if warned and not w.support_contacts:
+        if warned and not w.support_contacts and c.project.complete(w, "support_contacts"):
             c.add(w, ("id",), "modules with content warnings "
                   f"({name_list(m.id for m in warned)}) need support contacts for participants",
                   "add 'support_contacts:' with at least one service")
+
+
+@rule("WK514", "content-warning-repeats-step-out", severity="warning",
+      summary="A content warning tells participants that they may step out. The sites and PDFs follow every content "
+              "warning with a sentence of their own that says so (and that participants may take a break or talk to a "
+              "facilitator), so participants would read it twice.",
+      fix="leave the step-out sentence out of the content warning; say what participants will meet and in how much detail",
+      example=example(MODULE, "content_warnings:\n  tags: [trafficking-exploitation]\n"
+                              "  note: The case mentions exploitation. You may step out at any time.\n"))
+def content_warning_repeats_step_out(c: Check) -> None:
+    from .strings import load_strings
+
+    for m in c.project.modules:
+        words = load_strings(m.language)["content_warning_step_out"]
+        notes: list[tuple[Loc, str]] = [(("content_warnings", "note"), m.content_warnings.note)]
+        notes += [(("sessions", si, "content_warning"), s.content_warning) for si, s in enumerate(m.sessions)]
+        for loc, note in notes:
+            if note and words in " ".join(note.casefold().split()):
+                c.add(m, loc, "the content warning says that participants may step out, which the sites and PDFs "
+                      "add to every content warning", "leave that sentence out")
 
 
 # --------------------------------------------------------------------------------------------
@@ -812,7 +850,7 @@ def objective_not_assessed(c: Check) -> None:
     for m in c.project.modules:
         covered = {q.objective for q in m.assessment}
         for oi, o in enumerate(m.learning_objectives):
-            if m.assessment and o.id not in covered:
+            if m.assessment and o.id not in covered and c.project.complete(m, "assessment"):
                 c.add(m, ("learning_objectives", oi), f"no assessment item checks objective '{o.id}'",
                       "add an item with 'objective: " + o.id + "'")
 
@@ -825,9 +863,30 @@ def objective_not_taught(c: Check) -> None:
     for m in c.project.modules:
         taught = {o for s in m.sessions for o in s.objectives}
         for oi, o in enumerate(m.learning_objectives):
-            if o.id not in taught:
+            if o.id not in taught and c.project.complete(m, "sessions"):
                 c.add(m, ("learning_objectives", oi), f"no session serves objective '{o.id}'",
                       "list it under a session's 'objectives'")
+
+
+@rule("WK611", "knowledge-test-item-phase",
+      summary="The knowledge test of a workshop names an item asked only before (`phase: pre`) or only after "
+              "(`phase: post`) the workshop. The test is printed once and taken both before and after, so "
+              "participants would answer it both times, and nothing on the page says otherwise.",
+      fix="set the item's `phase` to `both`, or leave it out of `knowledge_test`",
+      example=example(MODULE, _ITEM + "    type: open\n    prompt: Name one reason consent matters.\n"
+                              "    answer: It gives the person control.\n    phase: post\n",
+                      WORKSHOP, "knowledge_test: [alpha/q1]\n"))
+def knowledge_test_item_phase(c: Check) -> None:
+    for w in c.project.workshops:
+        for ti, ref in enumerate(w.knowledge_test):
+            mid, qid = ref.split("/", 1)
+            m = c.run.modules.get(mid)
+            q = next((q for q in m.assessment if q.id == qid), None) if m is not None else None
+            if q is not None and q.phase != "both":
+                when = "before" if q.phase == "pre" else "after"
+                c.add(w, ("knowledge_test", ti), f"item '{ref}' is asked only {when} the workshop (phase: {q.phase}), "
+                      "but the knowledge test is one form taken both before and after",
+                      f"set 'phase: both' on the item in modules/{mid}/module.yml, or leave it out of knowledge_test")
 
 
 # --------------------------------------------------------------------------------------------
@@ -1406,7 +1465,34 @@ def link_file_name_unusable(s: LinkSite) -> Problem:
       fix="check the file name",
       example=example(TEXT, "See [the case](handouts/case-linn.md).\n"))
 def link_target_not_found(s: LinkSite) -> Problem:
-    return (f"link target '{s.path}' not found", "check the file name") if s.is_file and s.exists is False else None
+    if not (s.is_file and s.exists is False):
+        return None
+    return f"link target '{s.path}' not found", _where_the_file_is(s) or "check the file name"
+
+
+def _where_the_file_is(s: LinkSite) -> str:
+    """A hint for a link written relative to another folder than its text's: the path that
+    reaches the file, if the file is in the text's module (at the path the link gives, read from
+    the module folder, or as the only file of its name there)."""
+    parts = s.t.file.split("/")
+    if len(parts) < 3 or parts[0] != "modules" or not s.path or s.path.startswith("/"):
+        return ""
+    folder = s.project.root / "modules" / parts[1]
+    wanted = os.path.normpath(folder / s.path)
+    found = Path(wanted) if Path(wanted).is_relative_to(folder) and os.path.isfile(wanted) else None
+    if found is None:
+        name = os.path.basename(s.path)
+        same = [Path(here) / name for here, _dirs, files in os.walk(folder) if name in files]
+        found = same[0] if len(same) == 1 else None
+    if found is None:
+        return ""
+    written = Path(os.path.relpath(found, s.t.base)).as_posix()
+    if written == s.path:
+        return ""
+    anchor = s.target[len(s.path):]
+    where = ("links are relative to the Markdown file they are in" if s.t.file.endswith(".md")
+             else f"links in {parts[-1]} are relative to its folder")
+    return f"{where}: write '{written}{anchor}'"
 
 
 @rule("WK353", "image-format", scope="link",
@@ -1446,9 +1532,23 @@ def image_without_alt(s: LinkSite) -> Problem:
       fix="link to a handout's file, or to a web address",
       example=example("modules/alpha/notes.md", "Notes.\n", TEXT, "See [the notes](notes.md).\n"))
 def link_to_markdown_not_a_handout(s: LinkSite) -> Problem:
-    if s.is_file and not s.link.image and s.suffix == ".md" and not s.project.handout_for_file(s.project.root / (s.repo or "")):
-        return f"'{s.path}' is not the file of a handout", "link to a handout's file, or to a web address"
-    return None
+    if not (s.is_file and not s.link.image and s.suffix == ".md"):
+        return None
+    if s.project.handout_for_file(s.project.root / (s.repo or "")) or _handouts_unknown(s):
+        return None
+    return f"'{s.path}' is not the file of a handout", "link to a handout's file, or to a web address"
+
+
+def _handouts_unknown(s: LinkSite) -> bool:
+    """Whether the handouts of the module holding the link's file are not all known: its
+    module.yml failed to load, or a handout was left out because it failed the schema."""
+    parts = (s.repo or "").split("/")
+    if len(parts) < 3 or parts[0] != "modules":
+        return False
+    module = s.project.module(parts[1])
+    if module is None:
+        return parts[1] in s.project.broken
+    return not s.project.complete(module, "handouts")
 
 
 @rule("WK357", "link-not-published", scope="link",
@@ -1633,6 +1733,12 @@ def check(root: Path) -> tuple[Project, list[Diagnostic]]:
     """Load and check a repository; return the project and all diagnostics, sorted."""
     project, diags = load_project(root)
     diags.extend(run_checks(project))
+    known = set(diags)
+    for language in project.curriculum.languages if project.curriculum else []:
+        translated, found = load_project(root, language)
+        found.extend(run_checks(translated))
+        # What the English texts already show is said once; the rest is the translation's.
+        diags.extend(d for d in found if d not in known)
     return project, sorted(set(diags), key=lambda d: (d.path, d.line, d.col, d.message))
 
 

@@ -22,6 +22,7 @@ from . import __version__
 from .commands import cmd_build, cmd_check, cmd_clean, cmd_schema
 from .editor_commands import cmd_new, cmd_serve, cmd_stats
 from .errors import WorkshopkitError, shown
+from .i18n.commands import cmd_i18n
 from .kit.commands import cmd_event
 
 Handler = Callable[[argparse.Namespace], int]
@@ -90,6 +91,8 @@ COMMANDS: tuple[Command, ...] = (
         arg("--zip", action="store_true", help="also pack the participant site into build/offline/ for use without a network"),
         arg("--only", metavar="ID", help="build one module, or one workshop and its modules"),
         arg("--paper", choices=["A4", "Letter"], default="A4", help="paper size of the PDFs"),
+        arg("--language", default="all", metavar="LANG",
+            help="'en', a language of curriculum.yml (e.g. 'ko') or 'all' (default): the editions to build"),
         arg("--workers", type=int, help="PDF worker processes (default: one per core)"),
     )),
     Command("clean", "delete the output folder (only if workshopkit made everything in it; links are never followed)",
@@ -124,19 +127,41 @@ COMMANDS: tuple[Command, ...] = (
         PATH,
         output_format("text", "json"),
     )),
-    Command("event", "run an event: its roster, sign-in sheets, name tents and certificates (events/ID/)",
+    Command("i18n", "translations: gettext catalogues (locales/LANG.po) of every module and of the curriculum",
+            dest="action", subcommands=(
+        Command("update", "extract the English texts and merge them into each catalogue (new: untranslated, "
+                          "changed: fuzzy, removed: obsolete)", cmd_i18n, (
+            arg("language", nargs="?", help="one declared language (default: every language in curriculum.yml)"),
+            PATH_OPTION,
+        )),
+        Command("status", "translated, fuzzy and untranslated messages and words per catalogue", cmd_i18n, (
+            arg("language", nargs="?", help="one declared language (default: every language in curriculum.yml)"),
+            output_format("text", "json"),
+            PATH_OPTION,
+        )),
+    )),
+    Command("event", "run an event: its roster, sign-in sheets, name tents, certificates and results (events/ID/)",
             dest="action", subcommands=(
         Command("new", "create events/ID/ with event.yml and an empty roster.csv", cmd_event, (
             arg("event", help="event id: lower-case letters, digits and '-' (e.g. seoul-2027-03)"),
             arg("--workshop", required=True, metavar="ID", help="the workshop the event runs"),
             PATH_OPTION,
         )),
-        Command("check", "check events/ID/ (event.yml, roster.csv, attendance.csv) and the curriculum", cmd_event, (
+        Command("check", "check events/ID/ (event.yml, roster.csv, attendance.csv, answer files) and the curriculum",
+                cmd_event, (
             arg("event", help="event id"),
             PATH_OPTION,
         )),
         Command("build", "make the event's kit in build/events/ID/ (private: never on a site)", cmd_event, (
             arg("event", help="event id"),
+            arg("--paper", choices=["A4", "Letter"], default="A4", help="paper size"),
+            PATH_OPTION,
+        )),
+        Command("results", "read the test and evaluation answers in events/ID/ and write the results report and the "
+                           "evaluation summary into build/events/ID/results/", cmd_event, (
+            arg("event", help="event id"),
+            arg("--skip-bad", action="store_true",
+                help="leave out the rows that have a problem (each is listed, and how many) instead of stopping"),
             arg("--paper", choices=["A4", "Letter"], default="A4", help="paper size"),
             PATH_OPTION,
         )),

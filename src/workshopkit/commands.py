@@ -148,7 +148,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     want_site, want_pdf = args.site or not args.pdf, args.pdf or not args.site
     opts = BuildOptions(root=root, out=Path(os.path.abspath(args.out)) if args.out else None, audiences=audiences,
                         include_restricted=args.include_restricted, site=want_site, pdf=want_pdf,
-                        zip=args.zip, only=args.only, paper=args.paper, workers=args.workers)
+                        zip=args.zip, only=args.only, paper=args.paper, workers=args.workers,
+                        languages=None if getattr(args, "language", "all") == "all" else (args.language,))
     console = Console(emoji=False, highlight=False, stderr=True, soft_wrap=True)
     atomic.clear_stop()
     main_thread = threading.current_thread() is threading.main_thread()

@@ -53,6 +53,6 @@ def cmd_stats(args: argparse.Namespace) -> int:
         console = Console(emoji=False, highlight=False, width=200)
     print_stats(data, console)
     if errors:
-        console.print(f"[yellow]{errors} error(s) in the content: files that failed to load are not counted "
+        console.print(f"[yellow]{errors} error(s) in the content: what failed to load is not counted "
                       "(run workshopkit check)[/yellow]")
     return 0

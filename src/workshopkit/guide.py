@@ -16,8 +16,10 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from .guide_examples import EXAMPLES
 from .model import OBJECTIVE_VERBS, Curriculum, Glossary, Module, Source, SourceLibrary, Workshop
 from .rules import FAMILIES, Rule, all_rules
+from .visibility import Visibility
 from .walk import field_visibility, is_markdown, model_classes
 
 FILES: list[tuple[str, str, type[BaseModel]]] = [
@@ -54,9 +56,33 @@ def type_name(annotation: Any) -> str:
     return str(annotation).replace("typing.", "")
 
 
-def _vis(info: FieldInfo) -> str:
-    vis = field_visibility(info)
-    return {"facilitator": "facilitator only", "organiser": "organisers only"}.get(vis or "", "everyone who sees the item")
+def _vis(info: FieldInfo, inherited: Visibility = Visibility.public) -> str:
+    """Who sees a field: its own level, or the level of every place its model is used in (the
+    fields of the module's ``facilitator`` section are facilitator-only because the section is)."""
+    own = field_visibility(info)
+    level = max(inherited, Visibility.parse(own)) if own else inherited
+    return {Visibility.facilitator: "facilitator only", Visibility.organiser: "organisers only"}.get(
+        level, "everyone who sees the item")
+
+
+def inherited_visibility() -> dict[type[BaseModel], Visibility]:
+    """The level each model of the schema is seen at: the most open of the places it is used in
+    (a model used only inside facilitator-only fields is facilitator-only as a whole)."""
+    levels: dict[type[BaseModel], Visibility] = {}
+
+    def visit(cls: type[BaseModel], level: Visibility) -> None:
+        if cls in levels and levels[cls] <= level:
+            return
+        levels[cls] = level
+        for info in cls.model_fields.values():
+            own = field_visibility(info)
+            inner = max(level, Visibility.parse(own)) if own else level
+            for sub in model_classes(info.annotation):
+                visit(sub, inner)
+
+    for _, _, cls in FILES:
+        visit(cls, Visibility.public)
+    return levels
 
 
 def field_rows(cls: type[BaseModel]) -> list[tuple[str, FieldInfo]]:
@@ -92,18 +118,21 @@ def editor_guide() -> str:
         out.append(f"| `{path}` | {what} | [{cls.__name__}](#{cls.__name__.lower()}) |")
     out.append("")
     out.append("## Fields\n")
+    inherited = inherited_visibility()
     for cls in all_models():
         out.append(f"### {cls.__name__}\n")
         doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
         if doc:
             out.append(doc + "\n")
+        if cls.__name__ in EXAMPLES:
+            out += ["```yaml", EXAMPLES[cls.__name__].rstrip("\n"), "```", ""]
         out.append("| key | type | required | visible to | description |\n|---|---|---|---|---|")
         for key, info in field_rows(cls):
             desc = (info.description or "").replace("|", "\\|")
             if is_markdown(info):
                 desc += " *(Markdown, inline or a .md file)*"
             req = "yes" if info.is_required() else ""
-            out.append(f"| `{key}` | {type_name(info.annotation)} | {req} | {_vis(info)} | {desc} |")
+            out.append(f"| `{key}` | {type_name(info.annotation)} | {req} | {_vis(info, inherited[cls])} | {desc} |")
         out.append("")
     out.append("## Objective verbs\n")
     out.append("An objective starts with one of these verbs: " + ", ".join(f"*{v}*" for v in sorted(OBJECTIVE_VERBS)) + ".\n")
@@ -172,10 +201,11 @@ _INTRO = """
 ## How a module is laid out
 
 ```
-modules/<id>/module.yml        structure: objectives, sessions, activities, handouts, items
-modules/<id>/sessions/*.md     longer texts, named from module.yml (e.g. participant: sessions/s1.md)
-modules/<id>/handouts/*.md     the text of each handout
-modules/<id>/images/*          images used in the texts (with alt text)
+modules/<id>/module.yml       objectives, sessions, activities, handouts, items
+modules/<id>/sessions/*.md    longer texts, named from module.yml
+modules/<id>/handouts/*.md    the text of each handout
+modules/<id>/images/*         images used in the texts (with alt text)
+modules/<id>/locales/ko.po    the module's translation (see "Translating" in README)
 ```
 
 Start a new module with `workshopkit new module <id>`; it passes `workshopkit check` at once.
@@ -243,7 +273,9 @@ Markdown is the way to format text. Raw HTML is limited to simple tags (`br`, `s
 `workshopkit check`, as are links with schemes other than `http`, `https`, `mailto` and `tel`.
 `check` judges what the text renders to, so the same rules hold for attribute lists
 (`{: … }`), reference links, entities and tags split over lines; the built pages and PDFs are
-scanned again before they are published. Relative links may point to a handout's Markdown file,
+scanned again before they are published. A relative link starts from the folder of the Markdown
+file it is in (from the module folder for text written in `module.yml`), so a text in `sessions/`
+links to a handout as `../handouts/name.md`. Relative links may point to a handout's Markdown file,
 a PDF or an image in a module folder; images (PNG, JPEG, GIF, WebP: not SVG, which can carry
 scripts) come from a module folder (not from web addresses) and need alt text:
 `![A referral pathway with five steps](images/pathway.png)`. Only files that a checked link

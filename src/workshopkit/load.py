@@ -8,6 +8,9 @@ Layout read here::
     curriculum/glossary.yml                      glossary terms
     curriculum/curriculum.yml                    home page text and the tracks, in order
     seeds/<id>.yml                               one record per seed document
+
+A file that fails the schema is reported, and what parsed of it is kept for the other checks
+(see :mod:`workshopkit.partial`).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,8 +27,10 @@ from pydantic import BaseModel, ValidationError
 
 from . import blocks, links
 from .errors import Diagnostic, name_list, rel
+from .i18n.catalogue import SOURCE_LANGUAGE, Collector, Translator, catalogue_owner, message_context
 from .model import Curriculum, Glossary, Module, Source, SourceLibrary, Workshop
-from .walk import Loc, Visit, fields, is_markdown, model_classes
+from .partial import parse_partial
+from .walk import Loc, Visit, field_visibility, fields, is_markdown, is_translatable, model_classes
 from .yamlload import MAX_BYTES, YamlDoc, YamlError, dotted, load_file, read_bounded
 
 M = TypeVar("M", bound=BaseModel)
@@ -65,7 +71,13 @@ class Project:
     broken: set[str] = field(default_factory=set)
     #: Markdown file -> where it is named: a file has one place, so it has one visibility
     md_owners: dict[Path, str] = field(default_factory=dict)
+    #: What was left out of files that failed the schema (see :mod:`workshopkit.partial`): (id of
+    #: the model object, field) -> ids of the items left out, or None when any id may be among them
+    lost: dict[tuple[int, str], frozenset[str] | None] = field(default_factory=dict)
     _handout_files: dict[Path, tuple[Module, Any]] | None = field(default=None, repr=False)
+    #: The language the texts were loaded in, and what applied (or collected) its catalogues.
+    language: str = "en"
+    translator: Translator | None = None
 
     def module(self, mid: str) -> Module | None:
         return next((m for m in self.modules if m.id == mid), None)
@@ -78,6 +90,25 @@ class Project:
         doc = self.docs.get(path)
         line, col = doc.where(loc) if doc else (0, 0)
         return path, line, col
+
+    def key(self, obj: BaseModel, loc: Loc) -> str:
+        """The key path of ``loc`` in ``obj``'s file, as the file numbers its list items (an item
+        left out because it failed the schema still counts there)."""
+        doc = self.docs.get(self.file_of(obj))
+        return dotted(doc.written(loc) if doc else loc)
+
+    def complete(self, obj: BaseModel, *names: str) -> bool:
+        """Whether nothing was left out of these fields of ``obj`` because it failed the schema."""
+        return not any((id(obj), name) in self.lost for name in names)
+
+    def may_be_lost(self, obj: BaseModel, name: str, ident: str) -> bool:
+        """Whether an item with the id ``ident`` may have been left out of the field ``name`` of
+        ``obj`` (so that a reference to it is not reported as unknown)."""
+        key = (id(obj), name)
+        if key not in self.lost:
+            return False
+        ids = self.lost[key]
+        return ids is None or ident in ids
 
     def handout_for_file(self, path: Path) -> tuple[Module, Any] | None:
         """The (module, handout) whose Markdown file is ``path``."""
@@ -97,12 +128,6 @@ class Project:
 
 # --------------------------------------------------------------------------------------------
 # Turning pydantic errors into diagnostics
-
-
-_MESSAGES = {
-    "missing": "missing required key",
-    "extra_forbidden": "unknown key",
-}
 
 
 def _allowed_keys(cls: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
@@ -125,8 +150,9 @@ def _allowed_keys(cls: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return keys
 
 
-def _clean_loc(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Drop the parts of a pydantic ``loc`` that are type tags, not keys of the YAML data."""
+def _clean_loc(data: Any, loc: tuple[Any, ...], missing: bool = False) -> tuple[Any, ...]:
+    """Drop the parts of a pydantic ``loc`` that are type tags, not keys of the YAML data (the
+    last part of the place of a ``missing`` key is kept: it names the key)."""
     out: list[Any] = []
     node = data
     for i, part in enumerate(loc):
@@ -136,7 +162,7 @@ def _clean_loc(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             out.append(part)
             node = node[part]
-        elif i == len(loc) - 1 and isinstance(part, str) and isinstance(node, dict):
+        elif missing and i == len(loc) - 1 and isinstance(part, str) and isinstance(node, dict):
             out.append(part)  # a missing key: keep it for the message
             node = None
         else:
@@ -156,6 +182,12 @@ def _describe(value: Any) -> str:
     return repr(value)
 
 
+def _number(value: Any) -> str:
+    """A value where a number is expected: as typed when it is a number, else described."""
+    return str(value).strip() if isinstance(value, (str, int, float)) and re.match(
+        r"^[-+]?\d[\d.]*$", str(value).strip()) else _describe(value)
+
+
 #: Codes of the schema's problems by pydantic's error type (see :mod:`workshopkit.rules`); any
 #: other type is a value of the wrong kind (WK032).
 _SCHEMA_CODES = {
@@ -165,6 +197,7 @@ _SCHEMA_CODES = {
     **dict.fromkeys(("greater_than", "greater_than_equal", "less_than", "less_than_equal", "multiple_of",
                      "too_short", "too_long", "string_too_short", "string_too_long"), "WK035"),
     "value_error": "WK036", "assertion_error": "WK036",
+    "yes_no_word": "WK037",
 }
 
 
@@ -172,12 +205,194 @@ def _schema_code(kind: str) -> str:
     return _SCHEMA_CODES.get(kind, "WK032")
 
 
+# --------------------------------------------------------------------------------------------
+# The schema's messages in workshopkit's words (pydantic's own text is never shown)
+
+#: (message, hint) of an error, from the error and its place in the data.
+Said = tuple[str, str]
+
+#: The words for the limits of numbers and of dates.
+_NUMBER_BOUNDS = {"greater_than_equal": "at least", "less_than_equal": "at most",
+                  "greater_than": "more than", "less_than": "less than"}
+_DATE_BOUNDS = {"greater_than_equal": "on or after", "less_than_equal": "on or before",
+                "greater_than": "after", "less_than": "before"}
+
+#: Words that say no: where a key's choices include 'none' (or 'no', 'off'), that is what they meant.
+_NEGATIVE = frozenset({"no", "n", "false", "off", "nothing", "nil"})
+
+#: How to write a value of a key whose format is checked with a pattern.
+_FORMATS = {
+    "session": "write 'module-id/session-id'",
+    "knowledge_test": "write 'module-id/item-id'",
+    "start": "write a time as HH:MM, e.g. 09:30",
+    "end": "write a time as HH:MM, e.g. 09:30",
+    "version": "write a version as 1.0, 1.2 or 1.2.3",
+}
+_ID_FORMAT = "an id may use only lower-case letters, digits and '-', and starts with a letter or digit"
+
+#: What a sentence key asks for, when a yes/no word was written instead.
+_SENTENCE_HINTS = {
+    "opt_out": "write what a participant may do instead, e.g. 'Take the observer's role'",
+    "observer": "write what the observer watches for",
+    "de_roling": "write how participants step out of their roles",
+    "content_warning": "write the sentence participants read before the session, or leave the key out",
+    "note": "write the sentence for participants, or leave the key out",
+}
+
+
+def closest_choice(value: str, choices: list[str]) -> str | None:
+    """The choice ``value`` most likely meant: the same word in other case or spelling, 'none'
+    for a yes/no word that says no, or the closest spelling."""
+    wanted = value.strip().lower().replace("_", "-").replace(" ", "-")
+    lowered = {c.lower(): c for c in choices}
+    if wanted in lowered:
+        return lowered[wanted]
+    if wanted in _NEGATIVE:
+        return next((lowered[c] for c in ("none", "no", "off") if c in lowered), None)
+    close = difflib.get_close_matches(wanted, list(lowered), n=1, cutoff=0.6)
+    if close:
+        return lowered[close[0]]
+    started = [c for c in lowered if wanted and (c.startswith(wanted) or wanted.startswith(c))]
+    return lowered[started[0]] if len(started) == 1 else None
+
+
+def _say_choice(err: dict[str, Any], loc: tuple[Any, ...]) -> Said:
+    choices = re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected", "")))
+    value = err.get("input")
+    close = closest_choice(value, choices) if isinstance(value, str) else None
+    hint = f"did you mean '{close}'?" if close else f"use one of: {name_list(choices)}" if choices else ""
+    return f"{_describe(value)} is not one of the choices", hint
+
+
+def _say_bound(err: dict[str, Any], loc: tuple[Any, ...]) -> Said:
+    ctx = err.get("ctx") or {}
+    limit = next(iter(ctx.values()), "")
+    if re.match(r"^\d{4}-\d{2}-\d{2}$", str(limit)):
+        return f"the date must be {_DATE_BOUNDS[err['type']]} {limit}, got {_number(err.get('input'))}", ""
+    return f"must be {_NUMBER_BOUNDS[err['type']]} {limit}, got {_number(err.get('input'))}", ""
+
+
+def _say_length(err: dict[str, Any], loc: tuple[Any, ...]) -> Said:
+    ctx = err.get("ctx") or {}
+    kind, value = err["type"], err.get("input")
+    if kind == "string_too_short":
+        least = ctx.get("min_length", 1)
+        if least == 1:
+            return "must not be empty", "write the text"
+        return f"must be at least {least} characters long", ""
+    if kind == "string_too_long":
+        size = len(value) if isinstance(value, str) else 0
+        return f"is {size} characters long; at most {ctx.get('max_length')} are allowed", "shorten it"
+    least, most = ctx.get("min_length"), ctx.get("max_length")
+    size = ctx.get("actual_length", len(value) if isinstance(value, (list, dict)) else 0)
+    if kind == "too_short":
+        items = "item" if least == 1 else "items"
+        return f"needs at least {least} {items}, got {size}", "add " + ("one" if least == 1 else "more")
+    return f"holds {size} items; at most {most} are allowed", "remove some"
+
+
+def _say_format(err: dict[str, Any], loc: tuple[Any, ...]) -> Said:
+    key = loc[-1] if loc else ""
+    if isinstance(key, int):
+        key = loc[-2] if len(loc) > 1 else ""
+    rule = _FORMATS.get(str(key), _ID_FORMAT if key in ("id", "module", "ref", "objective", "handout")
+                        or isinstance(loc[-1] if loc else "", int) else "")
+    if not rule:
+        return f"{_describe(err.get('input'))} is not in the format this key takes", \
+            "see the key in the editor's guide"
+    return f"{rule}, got {_describe(err.get('input'))}", ""
+
+
+def _say_rule(err: dict[str, Any], loc: tuple[Any, ...]) -> Said:
+    msg = str(err["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        msg = msg.removeprefix(prefix)
+    return msg, ""
+
+
+def _say_yes_no(err: dict[str, Any], loc: tuple[Any, ...]) -> Said:
+    key = next((part for part in reversed(loc) if isinstance(part, str)), "")
+    return str(err["msg"]), _SENTENCE_HINTS.get(key, "write the sentence this key asks for, or leave the key out")
+
+
+#: What each kind of value is called in "expected …".
+_KINDS = {
+    "int": ("a whole number", "write a whole number, e.g. 15"),
+    "string": ("text", "write plain text here"),
+    "list": ("a list", "write a list as [a, b], or one '- item' per line"),
+    "dict": ("keys with values (a mapping)", "write 'key: value' lines, indented under this key"),
+    "model": ("keys with values (a mapping)", "write 'key: value' lines, indented under this key"),
+    "date": ("a date as YYYY-MM-DD", "e.g. 2027-03-09"),
+    "bool": ("true or false", "write true or false"),
+    "float": ("a number", "write a number, e.g. 1.5"),
+}
+
+
+def _kind_of(error_type: str) -> str:
+    return error_type.split("_", 1)[0]
+
+
+def _say_type(err: dict[str, Any], loc: tuple[Any, ...]) -> Said:
+    what, hint = _KINDS[_kind_of(err["type"])]
+    return f"expected {what}, got {_describe(err.get('input'))}", hint
+
+
+_SAY: dict[str, Callable[[dict[str, Any], tuple[Any, ...]], Said]] = {
+    "literal_error": _say_choice, "enum": _say_choice,
+    **dict.fromkeys(_NUMBER_BOUNDS, _say_bound),
+    **dict.fromkeys(("string_too_short", "string_too_long", "too_short", "too_long"), _say_length),
+    "string_pattern_mismatch": _say_format,
+    "value_error": _say_rule, "assertion_error": _say_rule,
+    "yes_no_word": _say_yes_no,
+}
+
+
+def say(err: dict[str, Any], loc: tuple[Any, ...]) -> Said:
+    """(message, hint) of a schema error, in workshopkit's words."""
+    kind = str(err["type"])
+    if kind in _SAY:
+        return _SAY[kind](err, loc)
+    if _kind_of(kind) in _KINDS:
+        return _say_type(err, loc)
+    # A kind of error this schema is not known to give: pydantic's words, without their preamble.
+    msg = str(err["msg"])
+    msg = re.sub(r"^Input should be ", "expected ", msg)
+    return f"{msg[:1].lower()}{msg[1:]}, got {_describe(err.get('input'))}", ""
+
+
+def _reported(exc: ValidationError, data: Any) -> list[tuple[dict[str, Any], tuple[Any, ...]]]:
+    """The errors to report with their places in the data. A value that may be of several types
+    (``answer`` is text or a list) fails once per type: of those, the one that got furthest into
+    the value is reported, or one error naming every type when they all failed at the top."""
+    found: list[tuple[dict[str, Any], tuple[Any, ...], bool]] = []
+    for details in exc.errors(include_url=False):
+        err: dict[str, Any] = dict(details)
+        loc = _clean_loc(data, tuple(err["loc"]), err["type"] == "missing")
+        found.append((err, loc, err["type"] != "missing" and len(loc) < len(err["loc"])))
+    out: list[tuple[dict[str, Any], tuple[Any, ...]]] = []
+    said: set[tuple[Any, ...]] = set()
+    for err, loc, of_a_choice in found:
+        if of_a_choice:
+            others = [(e, o) for e, o, b in found if b and e is not err and o[:len(loc)] == loc]
+            if loc in said or any(len(o) > len(loc) for _, o in others):
+                continue
+            said.add(loc)
+            kinds = [_kind_of(str(e["type"])) for e in [err] + [e for e, o in others if o == loc]]
+            if len(kinds) > 1 and all(k in _KINDS for k in kinds):
+                err = dict(err, type="choice_of_types", kinds=kinds)
+        out.append((err, loc))
+    return out
+
+
+def _say_choice_of_types(err: dict[str, Any]) -> Said:
+    names = [_KINDS[k][0] for k in err["kinds"]]
+    return f"expected {' or '.join(dict.fromkeys(names))}, got {_describe(err.get('input'))}", ""
+
+
 def validation_diagnostics(exc: ValidationError, cls: type[BaseModel], doc: YamlDoc, display: str) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    for err in exc.errors(include_url=False):
-        loc = _clean_loc(doc.data, tuple(err["loc"]))
+    for err, loc in _reported(exc, doc.data):
         kind = err["type"]
-        hint = ""
         if kind == "extra_forbidden":
             key = str(loc[-1])
             allowed = _allowed_keys(cls, loc)
@@ -188,31 +403,18 @@ def validation_diagnostics(exc: ValidationError, cls: type[BaseModel], doc: Yaml
             line, col = doc.where(loc)
         elif kind == "missing":
             key = str(loc[-1]) if loc else ""
-            message = f"missing required key '{key}'"
-            hint = "add it"
+            message, hint = f"missing required key '{key}'", "add it"
             line, col = doc.where(loc[:-1])
         else:
-            msg = err["msg"]
-            if msg.startswith("Value error, "):
-                msg = msg[len("Value error, "):]
-            elif msg.startswith("Assertion failed, "):
-                msg = msg[len("Assertion failed, "):]
-            if kind in ("string_pattern_mismatch",) and loc and loc[-1] in ("id", "module", "session") or (
-                    kind == "string_pattern_mismatch" and loc and isinstance(loc[-1], int)):
-                msg = "an id may use only lower-case letters, digits and '-', and starts with a letter or digit"
-                if loc[-1] == "session":
-                    msg = "write 'module-id/session-id'"
-            elif kind == "string_pattern_mismatch" and loc and loc[-1] in ("start", "end"):
-                msg = "write a time as HH:MM, e.g. 09:30"
-            message = f"{msg}, got {_describe(err.get('input'))}" if kind not in ("value_error", "assertion_error") else msg
+            message, hint = _say_choice_of_types(err) if kind == "choice_of_types" else say(err, loc)
             line, col = doc.where(loc)
-            if kind in ("int_parsing", "int_type"):
-                hint = "write a whole number"
-        out.append(Diagnostic(display, line, col, dotted(loc), message, hint, code=_schema_code(kind)))
+        out.append(Diagnostic(display, line, col, dotted(loc), message, hint,
+                              code=_schema_code("string_type" if kind == "choice_of_types" else kind)))
     return out
 
 
 def parse_model(cls: type[M], doc: YamlDoc, display: str, diags: list[Diagnostic]) -> M | None:
+    """The model of a whole file, or None with its problems added to ``diags``."""
     if not isinstance(doc.data, dict):
         # An empty file has no line to show; otherwise: where its list or text starts.
         line, col = doc.where(()) if doc.data is not None else (0, 0)
@@ -302,9 +504,25 @@ def resolve_texts(project: Project, obj: BaseModel, doc: YamlDoc, display: str, 
                   diags: list[Diagnostic]) -> None:
     """Read Markdown files named in Markdown fields, then check the blocks of every text."""
     root = project.root
-    for visit in _text_visits(obj):
+    visits = _text_visits(obj)
+    tr = project.translator
+    owner = catalogue_owner(display) if tr is not None else None
+    # Contexts are paths of ids, taken before any text (a glossary term is one) is translated.
+    contexts = {id(v): message_context(obj, display, v.loc) for v in visits} if owner else {}
+    for visit in visits:
         value = visit.value
-        key = dotted(visit.loc)
+        key = dotted(doc.written(visit.loc))
+        ctxt = contexts.get(id(visit), "") if _translatable(visit) else ""
+        if tr is not None and owner and ctxt and isinstance(value, str) and value.strip() and not (
+                is_markdown(visit.info) or MD_FILE.match(value.strip())):
+            if isinstance(tr, Collector):
+                tr.collect_plain(owner, ctxt, value, f"{display}:{doc.where(visit.loc)[0]}", _comment(visit))
+            else:
+                first = len(tr.used)
+                value = visit.value = tr.plain(owner, ctxt, value)
+                _store(visit, value)
+                project.texts.extend(TextRef(d, line, ctxt, t, folder, plain=True) for d, line, t in tr.used[first:]
+                                     if any(c in t for c in "<&[{"))
         is_file_field = visit.name == "file" and visit.owner.__class__.__name__ == "Handout"
         if not isinstance(value, str) or not value:
             if is_file_field and not getattr(visit.owner, "body", ""):
@@ -326,6 +544,14 @@ def resolve_texts(project: Project, obj: BaseModel, doc: YamlDoc, display: str, 
             diags.append(Diagnostic(display, line, col, key, f"'{value}' is not the name of a Markdown file",
                                     "write a file name ending in .md", code="WK043"))
             continue
+        if tr is not None and owner and ctxt:
+            if isinstance(tr, Collector):
+                tr.collect_markdown(owner, ctxt, text, file_display, start, _comment(visit))
+            else:
+                first = len(tr.used)
+                text = tr.markdown(owner, ctxt, text)
+                # Each translation is also checked where the translator wrote it.
+                project.texts.extend(TextRef(d, line, ctxt, t, base) for d, line, t in tr.used[first:])
         in_key = key if file_display == display else ""
         for problem in blocks.check_blocks(text):
             diags.append(Diagnostic(file_display, start + problem.line - 1, 1, in_key, problem.message, problem.hint,
@@ -342,12 +568,28 @@ def resolve_texts(project: Project, obj: BaseModel, doc: YamlDoc, display: str, 
             _store(visit, links.normalise(text, base, root))
 
 
+def _translatable(visit: Visit) -> bool:
+    """Whether translators translate this text (a model answer of an open question is a text;
+    the answer of a choice question is a letter)."""
+    if visit.name == "answer":
+        return getattr(visit.owner, "type", "") == "open"
+    return is_translatable(visit.info) or (visit.name == "file" and visit.owner.__class__.__name__ == "Handout")
+
+
+def _comment(visit: Visit) -> str:
+    """What a translator is told about a message: what the field is, and who reads it."""
+    vis = field_visibility(visit.info)
+    who = {"facilitator": " (facilitators only)", "organiser": " (organisers only)"}.get(vis or "", "")
+    what = (visit.info.description or "").split(". ")[0].rstrip(".")
+    return what if "only" in what else what + who
+
+
 def _plain_text(project: Project, visit: Visit, doc: YamlDoc, display: str, folder: Path,
                 diags: list[Diagnostic]) -> None:
     """A plain-text field: no blocks (a block there is always a mistake), no comments, and the
     same HTML and link rules as Markdown, since the sites place plain text in Markdown pages."""
     value: str = visit.value
-    key = dotted(visit.loc)
+    key = dotted(doc.written(visit.loc))
     start = doc.text_lines.get(visit.loc, doc.where(visit.loc)[0])
     if "///" in value and blocks.has_blocks(value):
         line, col = doc.where(visit.loc)
@@ -371,7 +613,7 @@ def _named_file(project: Project, visit: Visit, doc: YamlDoc, display: str, fold
     with the problem reported: outside the module, missing, a symbolic link, named twice."""
     root = project.root
     value: str = visit.value.strip()
-    key = dotted(visit.loc)
+    key = dotted(doc.written(visit.loc))
     target = (folder / value).resolve()
     line, col = doc.where(visit.loc)
     if not target.is_relative_to(folder.resolve()):
@@ -428,6 +670,27 @@ def _symlinks(root: Path) -> list[Path]:
     return sorted(found)
 
 
+def parse_kept(project: Project, cls: type[M], doc: YamlDoc | None, display: str,
+               diags: list[Diagnostic]) -> tuple[M | None, YamlDoc | None]:
+    """The model of a file and the positions of its parts. When the file fails the schema, its
+    problems go into ``diags`` and what parsed is kept (see :mod:`workshopkit.partial`), with
+    what was left out recorded in ``project.lost``; (None, None) when nothing can be kept."""
+    if doc is None:
+        return None, None
+    found: list[Diagnostic] = []
+    model = parse_model(cls, doc, display, found)
+    diags.extend(found)
+    if model is not None or not isinstance(doc.data, dict) or any(d.code == "WK026" for d in found):
+        return model, doc if model is not None else None
+    kept = parse_partial(cls, doc, _clean_loc)
+    if kept is None:
+        return None, None
+    for obj, name, lost in kept.lost:
+        project.lost[(id(obj), name)] = lost.ids
+    assert isinstance(kept.model, cls)
+    return kept.model, kept.doc
+
+
 def _load_yaml(path: Path, root: Path, diags: list[Diagnostic]) -> tuple[YamlDoc | None, str]:
     display = rel(path, root)
     if links.symlink_on_path(root, display) is not None:
@@ -439,10 +702,17 @@ def _load_yaml(path: Path, root: Path, diags: list[Diagnostic]) -> tuple[YamlDoc
         return None, display
 
 
-def load_project(root: Path) -> tuple[Project, list[Diagnostic]]:
-    """Load everything under ``root``; return the project and every problem found."""
+def load_project(root: Path, language: str = SOURCE_LANGUAGE, collect: bool = False) -> tuple[Project, list[Diagnostic]]:
+    """Load everything under ``root``; return the project and every problem found.
+
+    With a ``language`` other than English, its catalogues are applied to the texts as they are
+    read; with ``collect``, every message is recorded (``project.translator``) for extraction."""
     root = root.resolve()
-    project = Project(root=root)
+    project = Project(root=root, language=language)
+    if collect:
+        project.translator = Collector(root)
+    elif language != SOURCE_LANGUAGE:
+        project.translator = Translator(root, language)
     diags: list[Diagnostic] = []
     if not root.is_dir():
         diags.append(Diagnostic(str(root), 0, 0, "", "no such folder", "give the folder of a workshopkit repository",
@@ -460,6 +730,16 @@ def load_project(root: Path) -> tuple[Project, list[Diagnostic]]:
     _load_modules(project, diags)
     _load_curriculum(project, diags)
     _load_seeds(project, diags)
+    tr = project.translator
+    if tr is not None and not isinstance(tr, Collector):
+        if project.glossary is not None:
+            for entry in project.glossary.terms:
+                entry.see_also = [tr.term(see) for see in entry.see_also]
+        for cat in tr.catalogues.values():
+            if cat.path.is_file():
+                project.inputs[cat.display] = cat.path
+        tr.finish()
+        diags.extend(tr.diagnostics)
     return project, diags
 
 
@@ -489,7 +769,7 @@ def _load_modules(project: Project, diags: list[Diagnostic]) -> None:
                                     "add module.yml or remove the folder", code="WK009"))
             continue
         doc, display = _load_yaml(path, root, diags)
-        module = parse_model(Module, doc, display, diags) if doc is not None else None
+        module, doc = parse_kept(project, Module, doc, display, diags)
         if doc is None or module is None:
             project.broken.add(folder.name)
             continue
@@ -512,25 +792,29 @@ def _load_curriculum(project: Project, diags: list[Diagnostic]) -> None:
         project.docs[display] = doc
         if path.name in ("glossary.yml", "curriculum.yml"):
             attr, cls = ("glossary", Glossary) if path.name == "glossary.yml" else ("curriculum", Curriculum)
-            obj = parse_model(cls, doc, display, diags)
-            if obj is not None:
+            obj, kept = parse_kept(project, cls, doc, display, diags)
+            if obj is not None and kept is not None:
+                project.docs[display] = kept
                 setattr(project, attr, obj)
                 project.files[id(obj)] = display
-                resolve_texts(project, obj, doc, display, curriculum, diags)
+                resolve_texts(project, obj, kept, display, curriculum, diags)
             continue
-        workshop = parse_model(Workshop, doc, display, diags)
-        if workshop is None:
+        workshop, kept = parse_kept(project, Workshop, doc, display, diags)
+        if workshop is None or kept is None:
             continue
+        project.docs[display] = doc = kept
         project.files[id(workshop)] = display
         _id_matches(doc, display, workshop.id, path.stem, "file name", diags)
         resolve_texts(project, workshop, doc, display, curriculum, diags)
         project.workshops.append(workshop)
     for path in sorted((curriculum / "sources").glob("*.yml")):
         doc, display = _load_yaml(path, root, diags)
-        lib = parse_model(SourceLibrary, doc, display, diags) if doc else None
+        lib, doc = parse_kept(project, SourceLibrary, doc, display, diags)
         if doc is None or lib is None:
             project.broken.add("*sources")
             continue
+        left_out = project.lost.get((id(lib), "sources"), frozenset())
+        project.broken.update(left_out if left_out is not None else {"*sources"})
         project.inputs[display] = path
         project.docs[display] = doc
         project.sources.extend(lib.sources)
@@ -548,7 +832,7 @@ def _load_seeds(project: Project, diags: list[Diagnostic]) -> None:
         return
     for path in sorted(seeds_dir.glob("*.yml")):
         doc, display = _load_yaml(path, root, diags)
-        seed = parse_model(Source, doc, display, diags) if doc is not None else None
+        seed, doc = parse_kept(project, Source, doc, display, diags)
         if doc is None or seed is None:
             project.broken.add(path.stem)
             continue

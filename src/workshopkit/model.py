@@ -13,8 +13,9 @@ import re
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 # --------------------------------------------------------------------------------------------
 # Building blocks
@@ -24,16 +25,38 @@ Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 Clock = Annotated[str, StringConstraints(pattern=r"^([01]?\d|2[0-3]):[0-5]\d$")]
 
+#: The words YAML 1.1 reads as true or false. The reader keeps them as text, but where a key asks
+#: for a sentence (what a participant may do instead of a role play), a bare "no" is a yes/no
+#: answer that participants would read as the sentence.
+YES_NO_WORDS = ("y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE",
+                "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF")
+
+
+def _not_yes_no(value: str) -> str:
+    if value.strip() in YES_NO_WORDS:
+        raise PydanticCustomError("yes_no_word", "'{word}' is a yes/no answer, not the sentence this key asks for",
+                                  {"word": value.strip()})
+    return value
+
+
+#: Text that says something to do or to know, where a yes/no word is always a slip.
+Sentence = Annotated[str, AfterValidator(_not_yes_no),
+                     Field(json_schema_extra={"not": {"pattern": "^(" + "|".join(YES_NO_WORDS) + ")$"}})]
+
 VISIBILITY_KEY = "x-visibility"
 MARKDOWN_KEY = "x-markdown"
 #: Marks a title: plain one-line text that names a page, a nav entry or a heading (no HTML, no
 #: Markdown code), because the sites print titles in places that read them as HTML.
 TITLE_KEY = "x-title"
+#: Marks a text that translators translate (see :mod:`workshopkit.i18n`); Markdown fields and
+#: titles are translated too. Ids, enums, times, addresses and file names never are.
+TRANSLATE_KEY = "x-translate"
+TRANSLATED: dict[str, Any] = {TRANSLATE_KEY: True}
 
 
 def md(description: str, *, vis: str | None = None, default: Any = "", **kw: Any) -> Any:
     """A Markdown field; its text may be written inline or be the name of a ``.md`` file."""
-    extra: dict[str, Any] = {MARKDOWN_KEY: True}
+    extra: dict[str, Any] = {MARKDOWN_KEY: True, TRANSLATE_KEY: True}
     if vis:
         extra[VISIBILITY_KEY] = vis
     return Field(default, description=description, json_schema_extra=extra, **kw)
@@ -41,14 +64,17 @@ def md(description: str, *, vis: str | None = None, default: Any = "", **kw: Any
 
 def title_field(description: str, **kw: Any) -> Any:
     """A title field (see :data:`TITLE_KEY`)."""
-    return Field(description=description, json_schema_extra={TITLE_KEY: True}, **kw)
+    return Field(description=description, json_schema_extra={TITLE_KEY: True, TRANSLATE_KEY: True}, **kw)
 
 
-def private(description: str, vis: str = "facilitator", **kw: Any) -> Any:
+def private(description: str, vis: str = "facilitator", *, translate: bool = False, **kw: Any) -> Any:
     """A field that is private by type: only ``vis`` and more trusted audiences see it."""
     if "default" not in kw and "default_factory" not in kw:
         kw["default"] = None
-    return Field(description=description, json_schema_extra={VISIBILITY_KEY: vis}, **kw)
+    extra: dict[str, Any] = {VISIBILITY_KEY: vis}
+    if translate:
+        extra[TRANSLATE_KEY] = True
+    return Field(description=description, json_schema_extra=extra, **kw)
 
 
 class Base(BaseModel):
@@ -195,7 +221,8 @@ class Objective(Base):
     """A learning objective: what a participant can do at the end, starting with an observable verb."""
 
     id: Id = Field(description="Stable id inside the module, e.g. 'lo1'.")
-    text: Text = Field(description="The objective, starting with an observable verb ('Explain …', 'Apply …').")
+    text: Text = Field(json_schema_extra=TRANSLATED,
+                       description="The objective, starting with an observable verb ('Explain …', 'Apply …').")
 
     @field_validator("text")
     @classmethod
@@ -214,13 +241,14 @@ class ContentWarnings(Base):
 
     tags: list[ContentWarningTag] = Field(default_factory=list, description="Kinds of difficult material (empty when "
                                                                             "there is none).")
-    note: str = Field("", description="One or two sentences for participants: what they will meet and how much detail.")
+    note: Sentence = Field("", json_schema_extra=TRANSLATED,
+                           description="One or two sentences for participants: what they will meet and how much detail.")
 
 
 class FillIn(Base):
     """A space to write on a printed worksheet."""
 
-    label: Text = Field(description="The prompt printed above the writing space.")
+    label: Text = Field(json_schema_extra=TRANSLATED, description="The prompt printed above the writing space.")
     lines: int = Field(3, ge=1, le=30, description="How many ruled lines to print.")
 
 
@@ -262,10 +290,16 @@ class Activity(Base):
     facilitator: str = md("Steps, what to say and ask, expected answers, timing tips (facilitator only).", vis="facilitator")
     handout: Id | None = Field(None, description="Id of a handout of this module used in the activity.")
     safety_notes: str = md("What to watch for and what to do if someone is distressed (facilitator only).", vis="facilitator")
-    debrief: list[str] = private("Debrief questions the facilitator asks.", default_factory=list)
-    opt_out: str = Field("", description="What a participant may do instead (required for role plays).")
-    de_roling: str = private("How participants step out of their roles after a role play.", default="")
-    observer: str = Field("", description="What the observer in a role play watches for.")
+    materials: list[str] = private(translate=True,
+                                   description="What to bring or print for this activity only (left off the lists when the "
+                                   "session runs in its core version and the activity is an extension).",
+                                   default_factory=list)
+    debrief: list[str] = private(translate=True, description="Debrief questions the facilitator asks.", default_factory=list)
+    opt_out: Sentence = Field("", json_schema_extra=TRANSLATED,
+                              description="What a participant may do instead (required for role plays).")
+    de_roling: Sentence = private(translate=True,
+                                  description="How participants step out of their roles after a role play.", default="")
+    observer: Sentence = Field("", json_schema_extra=TRANSLATED, description="What the observer in a role play watches for.")
 
     @model_validator(mode="after")
     def _role_play(self) -> Activity:
@@ -281,17 +315,22 @@ class Session(Base):
 
     id: Id = Field(description="Stable id inside the module.")
     title: Text = title_field("Session title.")
+    short_title: str = title_field("A short form of the title for running heads (at most 50 characters); the "
+                                   "title when empty.", default="", max_length=50)
     minutes: int = Field(ge=5, le=480, description="Full length in minutes: the sum of all its activities.")
     objectives: list[Id] = Field(min_length=1, description="Ids of the module objectives this session serves.")
     visibility: VisibilityName = Field("participant", description="'restricted' for closed-door sessions (never on a web page).")
     summary: str = md("What the session is about, for participants.")
-    content_warning: str = Field("", description="Announcement shown before the session's content, if it shows "
+    content_warning: Sentence = Field("", json_schema_extra=TRANSLATED,
+                                      description="Announcement shown before the session's content, if it shows "
                                                  "difficult material.")
     attribution: Literal["on-record", "chatham-house", "off-record"] = Field(
         "on-record", description="How what is said may be reported; restricted sessions use 'chatham-house' or 'off-record'.")
-    materials: list[str] = private("What to bring or print for this session.", default_factory=list)
-    preparation: list[str] = private("What the facilitator prepares beforehand.", default_factory=list)
-    key_messages: list[str] = Field(default_factory=list, description="The points participants should take away.")
+    materials: list[str] = private(translate=True, description="What to bring or print for this session.", default_factory=list)
+    preparation: list[str] = private(translate=True,
+                                     description="What the facilitator prepares beforehand.", default_factory=list)
+    key_messages: list[str] = Field(json_schema_extra=TRANSLATED,
+                                    default_factory=list, description="The points participants should take away.")
     facilitator_notes: str = md("Background and advice for running the session (facilitator only).", vis="facilitator")
     activities: list[Activity] = Field(min_length=1, description="The activities, in order.")
 
@@ -308,8 +347,9 @@ class AssessmentItem(Base):
     id: Id = Field(description="Stable id inside the module.")
     objective: Id = Field(description="Id of the objective this item checks.")
     type: ItemType = Field(description="single, multiple, true-false or open.")
-    prompt: Text = Field(description="The question as printed.")
-    options: dict[str, Text] = Field(default_factory=dict, description="Choices keyed by letter (a, b, c …) for "
+    prompt: Text = Field(json_schema_extra=TRANSLATED, description="The question as printed.")
+    options: dict[str, Text] = Field(json_schema_extra=TRANSLATED,
+                                     default_factory=dict, description="Choices keyed by letter (a, b, c …) for "
                                                                        "single and multiple.")
     answer: str | list[str] | None = private("Key of the right option(s), 'true'/'false', or a model answer for open items.")
     explanation: str = md("Why the answer is right (facilitator only).", vis="facilitator")
@@ -321,9 +361,11 @@ class FacilitatorGuide(Base):
     """Module-level advice for facilitators."""
 
     background: str = md("What a facilitator should know before running the module.")
-    preparation: list[str] = Field(default_factory=list, description="Module-wide preparation steps.")
+    preparation: list[str] = Field(json_schema_extra=TRANSLATED,
+                                   default_factory=list, description="Module-wide preparation steps.")
     disclosure: str = md("What to do if a participant discloses abuse or is distressed.")
-    misconceptions: list[str] = Field(default_factory=list, description="Common misunderstandings and how to correct them.")
+    misconceptions: list[str] = Field(json_schema_extra=TRANSLATED,
+                                      default_factory=list, description="Common misunderstandings and how to correct them.")
 
 
 class Module(Base):
@@ -331,12 +373,14 @@ class Module(Base):
 
     id: Id = Field(description="The module id; must equal the folder name.")
     title: Text = title_field("Module title.")
+    short_title: str = title_field("A short form of the title for running heads (at most 50 characters); the "
+                                   "title when empty.", default="", max_length=50)
     summary: str = md("Two or three sentences on what the module covers and for whom.")
-    aim: str = Field("", description="One sentence: what the module is for.")
+    aim: str = Field("", json_schema_extra=TRANSLATED, description="One sentence: what the module is for.")
     version: str = Field("1.0", pattern=r"^\d+(\.\d+){0,2}$", description="Version of the module, e.g. '1.2'.")
     status: Literal["draft", "piloted", "stable"] = Field("draft", description="How mature the module is.")
     language: str = Field("en", description="Language of the text (BCP 47 code).")
-    audience: list[Text] = Field(min_length=1, description="Roles the module is written for.")
+    audience: list[Text] = Field(json_schema_extra=TRANSLATED, min_length=1, description="Roles the module is written for.")
     level: Literal["introductory", "intermediate", "advanced"] = Field(description="Level of the module.")
     track: str = Field("", description="Track of the curriculum the module belongs to.")
     visibility: VisibilityName = Field("participant", description="'restricted' for a closed-door module.")
@@ -344,7 +388,8 @@ class Module(Base):
         "standard", description="How sensitive the topic is.")
     prerequisites: list[Id] = Field(default_factory=list, description="Ids of modules to take first.")
     learning_objectives: list[Objective] = Field(min_length=1, description="What participants can do at the end (3–5).")
-    key_messages: list[str] = Field(default_factory=list, description="Key learning points of the module.")
+    key_messages: list[str] = Field(json_schema_extra=TRANSLATED,
+                                    default_factory=list, description="Key learning points of the module.")
     content_warnings: ContentWarnings = Field(description="Difficult material in the module; write 'tags: []' when "
                                                           "there is none.")
     sources: list[Citation] = Field(min_length=1, description="Sources the module draws on (ids from the library or seeds).")
@@ -382,7 +427,7 @@ class Slot(Base):
                   "discussion", "check-in", "other"] | None = Field(None, description="What sort of programme item.")
     delivery: Literal["on-site", "online", "hybrid"] | None = Field(None, description="Overrides the workshop's mode "
                                                                                       "for this slot (e.g. a remote lecture).")
-    note: str = Field("", description="A short note shown in the agenda.")
+    note: str = Field("", json_schema_extra=TRANSLATED, description="A short note shown in the agenda.")
 
     @model_validator(mode="after")
     def _one_kind(self) -> Slot:
@@ -411,13 +456,13 @@ class Day(Base):
 
 class Person(Base):
     name: Text = Field(description="Name as it should appear (an alias is fine).")
-    role: str = Field("", description="Role in the workshop, e.g. 'lead facilitator'.")
+    role: str = Field("", json_schema_extra=TRANSLATED, description="Role in the workshop, e.g. 'lead facilitator'.")
 
 
 class SupportContact(Base):
-    service: Text = Field(description="Name of the service (e.g. a counselling line).")
-    how_to_reach: Text = Field(description="Phone, room or address.")
-    hours: str = Field("", description="When it can be reached.")
+    service: Text = Field(json_schema_extra=TRANSLATED, description="Name of the service (e.g. a counselling line).")
+    how_to_reach: Text = Field(json_schema_extra=TRANSLATED, description="Phone, room or address.")
+    hours: str = Field("", json_schema_extra=TRANSLATED, description="When it can be reached.")
 
 
 class Workshop(Base):
@@ -428,17 +473,17 @@ class Workshop(Base):
     short_title: str = title_field("A short form of the title for running heads and tight spaces (at most 60 "
                                    "characters); the title when empty.",
                                    default="", max_length=60)
-    subtitle: str = Field("", description="Subtitle shown on covers.")
+    subtitle: str = Field("", json_schema_extra=TRANSLATED, description="Subtitle shown on covers.")
     summary: str = md("What the event is for and who it is for.")
-    audience: list[Text] = Field(min_length=1, description="Who takes part.")
+    audience: list[Text] = Field(json_schema_extra=TRANSLATED, min_length=1, description="Who takes part.")
     participants: int | None = Field(None, ge=1, le=1000, description="Expected number of participants.")
     languages: list[str] = Field(default_factory=lambda: ["en"], description="Languages of the event.")
-    venue: str = Field("", description="Venue or city.")
+    venue: str = Field("", json_schema_extra=TRANSLATED, description="Venue or city.")
     mode: Literal["on-site", "online", "hybrid"] = Field("on-site", description="How the event is delivered.")
     start_date: dt.date = Field(ge=dt.date(1990, 1, 1), le=dt.date(2100, 12, 31), description="Date of the first day.")
     version: str = Field("1.0", pattern=r"^\d+(\.\d+){0,2}$", description="Version of the programme.")
-    organisers: list[str] = Field(default_factory=list, description="Organising bodies.")
-    funders: list[str] = Field(default_factory=list, description="Funding bodies.")
+    organisers: list[str] = Field(json_schema_extra=TRANSLATED, default_factory=list, description="Organising bodies.")
+    funders: list[str] = Field(json_schema_extra=TRANSLATED, default_factory=list, description="Funding bodies.")
     attribution: Literal["on-record", "chatham-house", "off-record"] = Field("on-record", description="Default reporting rule.")
     recording: Literal["none", "internal", "public"] = Field("none", description="Whether sessions are recorded.")
     support_contacts: list[SupportContact] = Field(
@@ -448,7 +493,8 @@ class Workshop(Base):
         default_factory=list,
         description="Items of the pre/post test as 'module-id/item-id'; when empty, one item for each objective the "
                     "workshop's sessions serve.")
-    logistics: str = private("Room, equipment and other notes for organisers only.", vis="organiser", default="")
+    logistics: str = private(translate=True,
+                             description="Room, equipment and other notes for organisers only.", vis="organiser", default="")
     days: list[Day] = Field(min_length=1, description="The days of the event.")
 
     def day_date(self, index: int) -> dt.date:
@@ -461,7 +507,7 @@ class Track(Base):
 
     id: Id = Field(description="Track id, used as 'track' in module.yml.")
     title: Text = title_field("Title shown on the sites.")
-    summary: str = Field("", description="One or two sentences on who the track is for.")
+    summary: str = Field("", json_schema_extra=TRANSLATED, description="One or two sentences on who the track is for.")
     modules: list[Id] = Field(default_factory=list, description="Module ids in the order they are taught.")
 
 
@@ -472,11 +518,14 @@ class Curriculum(Base):
     summary: str = md("Introduction on the home page: what the curriculum is and who it is for.")
     how_to_use: str = md("How participants and facilitators use the manual and the PDFs.")
     tracks: list[Track] = Field(min_length=1, description="The tracks, in the order they are shown.")
+    languages: list[Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2})?$")]] = Field(
+        default_factory=list, description="Languages the curriculum is translated into besides English (e.g. "
+        "'[ko]'); their catalogues are the locales/LANG.po files of each module and of curriculum/.")
 
 
 class GlossaryEntry(Base):
     term: Text = title_field("The term.")
-    definition: Text = Field(description="A definition in the project's own words.")
+    definition: Text = Field(json_schema_extra=TRANSLATED, description="A definition in the project's own words.")
     source: Citation | None = Field(None, description="Source of the definition.")
     see_also: list[str] = Field(default_factory=list, description="Related terms.")
 

@@ -104,6 +104,7 @@ class Output:
     sessions: int = 0  # sessions of its workshop (a guess at its length)
     source: str = ""  # display path of the file it is made from (for messages)
     pages_max: int | None = None
+    language: str = "en"  # the edition it belongs to; other languages' outputs sit under '<language>/'
 
     @property
     def weight(self) -> float:
@@ -122,6 +123,10 @@ class PlanOptions:
     site: bool = True
     pdf: bool = True
     zip: bool = False
+    #: The edition: English outputs have the paths of :data:`KINDS`; another language's documents
+    #: are under ``pdf/<language>/`` and its sites inside the English ones (``site/participant/ko/``),
+    #: as they are published (``https://…/ko/``); the offline copy of the English manual holds them.
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -212,14 +217,17 @@ def plan(views: dict[str, View], options: PlanOptions) -> Plan:
     """Every output of a build made from ``views`` (as :func:`audience.publishing_views` makes
     them): the documents each view can make, each audience's site, the offline copy."""
     outputs: list[Output] = []
+    lang = options.language
     for k in KINDS:
         if k.family == "pdf" and options.pdf and k.view in views:
             make = _workshop_outputs if k.scope == "workshop" else _handout_outputs
-            outputs += make(k, views[k.view])
+            outputs += [o if lang == "en" else replace(o, path=f"{lang}/{o.path}", language=lang)
+                        for o in make(k, views[k.view])]
         elif k.family == "site" and options.site:
-            outputs += [Output(k, k.path.format(audience=a), a, source="mkdocs.yml")
+            outputs += [Output(k, k.path.format(audience=a) + ("" if lang == "en" else f"/{lang}"), a,
+                               source="mkdocs.yml", language=lang)
                         for a in options.audiences if a in views]
-        elif k.family == "zip" and options.site and options.zip and k.view in options.audiences:
+        elif k.family == "zip" and options.site and options.zip and k.view in options.audiences and lang == "en":
             outputs.append(Output(k, k.path, k.view, source="mkdocs.yml"))
     return Plan(tuple(outputs))
 

@@ -18,7 +18,7 @@ WK3xx   Markdown texts: audience blocks, raw HTML, links and images, size and ne
 WK4xx   the site configuration (``mkdocs.yml``)
 WK5xx   titles, and the safety of participants
 WK6xx   learning objectives and assessment items
-WK7xx   events (``events/<id>/``: the event, its roster and attendance)
+WK7xx   events (``events/<id>/``: the event, its roster, attendance and answer files)
 ======  ============================================================================
 
 A code, once given, never changes and is never given to another rule, not even after its rule
@@ -51,7 +51,8 @@ FAMILIES: dict[str, str] = {
     "4": "The site configuration (mkdocs.yml)",
     "5": "Titles and the safety of participants",
     "6": "Objectives and assessment items",
-    "7": "Events: event.yml, the roster and attendance",
+    "7": "Events: event.yml, the roster, attendance and answers",
+    "8": "Translations: the gettext catalogues (locales/LANG.po)",
 }
 
 #: What a rule's function is given (see :mod:`workshopkit.check`); "load": a code the loader
@@ -140,9 +141,10 @@ def rule(code: str, name: str, *, summary: str, fix: str, example: Example = (),
     return register
 
 
-def declare(code: str, name: str, *, summary: str, fix: str, example: Example = (), exempt: str = "") -> str:
+def declare(code: str, name: str, *, summary: str, fix: str, example: Example = (), exempt: str = "",
+            severity: str = "error") -> str:
     """Register a code that the loader reports; returns the code."""
-    return _register(Rule(code, name, summary, fix, example, exempt)).code
+    return _register(Rule(code, name, summary, fix, example, exempt, severity)).code
 
 
 def rules_for(scope: str) -> list[Rule]:
@@ -315,6 +317,28 @@ declare("WK036", "schema-rule",
         example=example(MODULE, "handouts:\n  - id: case-lin\n    title: The case of Lin\n    kind: case-study\n"
                                 "    file: handouts/case-lin.md\n"))
 
+declare("WK037", "yes-no-for-a-sentence",
+        summary="A key that asks for a sentence (a role play's `opt_out`, `observer` or `de_roling`, a session's "
+                "`content_warning`, the note of `content_warnings`) holds only a yes/no word such as `no`, `yes`, "
+                "`true` or `off`. Other YAML readers take such a word for true or false; workshopkit keeps it as "
+                "text, so participants would read \"If you prefer not to take part: no\".",
+        fix="write the sentence the key asks for (for `opt_out`: what a participant may do instead), or leave "
+            "the key out",
+        example=example(MODULE, "sessions:\n"
+                                "  - id: practice\n"
+                                "    title: Practising the opening\n"
+                                "    minutes: 50\n"
+                                "    objectives: [lo1, lo2]\n"
+                                "    activities:\n"
+                                "      - id: roleplay\n"
+                                "        title: Triad role play\n"
+                                "        method: role-play\n"
+                                "        minutes: 50\n"
+                                "        safety_notes: Stop the role play if anyone is upset.\n"
+                                "        opt_out: no\n"
+                                "        de_roling: Each person says their real name.\n"
+                                "        debrief: [What helped?, What was hard?]\n"))
+
 _CASE_LIN = ("  - id: case-lin\n"
              "    title: The case of Lin\n"
              "    kind: case-study\n"
@@ -416,6 +440,7 @@ declare("WK315", "hidden-attribute",
         fix="write `/// facilitator` … `///` around text that only facilitators may see",
         example=example(TEXT, "<p hidden>Only for us.</p>\n"))
 
+
 # --------------------------------------------------------------------------------------------
 # WK7xx: events/<id>/ (read by workshopkit event, and by check when the curriculum is valid)
 
@@ -485,3 +510,94 @@ declare("WK724", "event-bad-id",
         summary="The name of a folder of events/ cannot be an event id.",
         fix="rename the folder with lower-case letters, digits and '-', e.g. seoul-2027-03",
         example=example("events/Spring 2027/event.yml", _EVENT_OK, "events/Spring 2027/roster.csv", _ROSTER_OK))
+
+# Answer files: the knowledge test and the evaluation, exported from KoboToolbox/ODK or typed
+# into the kit's entry sheets (see workshopkit.kit.answers).
+ANSWERS = "events/spring/post-test.csv"
+_ANSWERS_HEADER = "participant_code,phase,q_alpha__q1,q_alpha__q2,q_beta__q1\n"
+_EVENT_FILES = (EVENT, _EVENT_OK, ROSTER, _ROSTER_OK)
+
+declare("WK725", "answers-unknown-file",
+        summary="A CSV file of the event folder (other than roster.csv and attendance.csv) is neither answers of the "
+                "knowledge test (a 'participant_code' and a 'phase' column) nor answers of the evaluation.",
+        fix="export the answers from KoboToolbox with 'XML values and headers', or start from an entry sheet of "
+            "build/events/ID/forms/; keep other files out of the event folder",
+        example=example(*_EVENT_FILES, "events/spring/budget.csv", "item,cost\nCoffee,40\n"))
+declare("WK726", "answers-unknown-column",
+        summary="A column of an answer file is no question of the form, or is there twice; a column of names is "
+                "refused, because answers carry participant codes, never names.",
+        fix="rename the column (the hint suggests the closest field name) or delete it",
+        example=example(*_EVENT_FILES, ANSWERS, "participant_code,phase,name,q_alpha__q1,q_alpha__q2,q_beta__q1\n"
+                                                "P01,post,Kim Ji-won,b,true,a b\n"))
+declare("WK727", "answers-missing-column",
+        summary="An answer file of the knowledge test has no column for a question of the test, so every row of it "
+                "would count that item as not answered.",
+        fix="add the column (the entry sheet and the form have one per question), or export every question",
+        example=example(*_EVENT_FILES, ANSWERS, "participant_code,phase,q_alpha__q1\nP01,post,b\n"))
+declare("WK728", "answers-bad-code",
+        summary="A row of the knowledge test has no participant code, one that is not a code (2 to 16 letters, "
+                "digits or '-'), or a name from the roster.",
+        fix="write the code from the test sheet, or delete the row",
+        example=example(*_EVENT_FILES, ANSWERS, _ANSWERS_HEADER + "P 01,post,b,true,a b\n"))
+declare("WK729", "answers-bad-phase",
+        summary="A row of the knowledge test does not say whether it is the pre-test or the post-test.",
+        fix="write pre (before the workshop) or post (after it) in the 'phase' column",
+        example=example(*_EVENT_FILES, ANSWERS, _ANSWERS_HEADER + "P01,,b,true,a b\n"))
+declare("WK730", "answers-unknown-option",
+        summary="An answer is not one of the options of its question (for a rating, not 1 to 5).",
+        fix="write the key of an option (several, for a multiple choice, separated by spaces), or leave the cell "
+            "empty when the question was not answered",
+        example=example(*_EVENT_FILES, ANSWERS, _ANSWERS_HEADER + "P01,post,d,true,a b\n"))
+declare("WK731", "answers-duplicate",
+        summary="The same participant code has two pre-tests or two post-tests.",
+        fix="keep one of the rows; if two people share a code, give one of them a new code",
+        example=example(*_EVENT_FILES, ANSWERS, _ANSWERS_HEADER + "P01,post,b,true,a b\nP01,post,a,true,a\n"))
+
+
+# Translations: the catalogues of each declared language (see workshopkit.i18n).
+_KO = ("curriculum/curriculum.yml", "title: T\ntracks:\n  - id: t\n    title: T\n    modules: [alpha, beta]\nlanguages: [ko]\n")
+_PO_HEAD = 'msgid ""\nmsgstr ""\n"Language: ko\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+KO_CATALOGUE = "modules/alpha/locales/ko.po"
+
+declare("WK801", "catalogue-unreadable",
+        summary="A catalogue (locales/LANG.po) is not a gettext file that can be read: a quote not closed, an entry "
+                "without msgstr, text outside quotes. Nothing of it is used until it reads.",
+        fix="fix the line (Poedit or `msgfmt -c FILE` shows it), or restore the file and run `workshopkit i18n update`",
+        example=example(*_KO, KO_CATALOGUE, _PO_HEAD + 'msgctxt "alpha/title"\n'
+                        'msgid "Alpha module on safe first contact"\nmsgstr "알파\n'))
+declare("WK802", "translation-fuzzy",
+        summary="The English text of a message changed after it was translated (`i18n update` marked it fuzzy): "
+                "the English is shown until a translator looks at it again.",
+        fix="compare with the new English, correct the translation and remove the `#, fuzzy` line",
+        example=example(*_KO, KO_CATALOGUE, _PO_HEAD + '#, fuzzy\nmsgctxt "alpha/title"\n'
+                        'msgid "Alpha module on safe first contact"\n'
+                        'msgstr "안전한 첫 만남 모듈"\n'),
+        severity="warning")
+declare("WK803", "translation-structure",
+        summary="A translation lost or added Markdown structure of its English text (a link or image target, code, "
+                "bold marks, table cells) or holds a `///` line; the English is shown instead of it.",
+        fix="keep every link and image target, code span, `**` pair and `|` of the English; never write `///`",
+        example=example(*_KO, KO_CATALOGUE, _PO_HEAD + 'msgctxt "alpha/title"\nmsgid "Alpha module on safe first contact"\n'
+                        'msgstr "**안전한 첫 만남 모듈"\n'),
+        severity="warning")
+declare("WK804", "translation-missing",
+        summary="Messages of a catalogue are not translated yet (or the catalogue does not exist); they show in "
+                "English, and the pages and documents say how much is translated.",
+        fix="run `workshopkit i18n update LANG`, then translate the empty msgstr entries",
+        example=example(*_KO),
+        severity="warning")
+declare("WK805", "translation-glossary-term",
+        summary="The English of a message uses a glossary term, and its translation does not use the glossary's "
+                "translation of that term.",
+        fix="use the glossary's translation (curriculum/locales/LANG.po), so that one idea has one word; where the "
+            "English word means something else, write `# not the glossary term: TERM` above the entry",
+        example=example(*_KO, "curriculum/locales/ko.po", _PO_HEAD + 'msgctxt "glossary/terms/Consent/term"\n'
+                        'msgid "Consent"\nmsgstr "동의"\n', KO_CATALOGUE, _PO_HEAD + 'msgctxt "alpha/key_messages"\n'
+                        'msgid "Consent comes first."\nmsgstr "허락이 먼저입니다."\n'),
+        severity="warning")
+declare("WK806", "translation-opens-a-block",
+        summary="A translation holds a line that opens or closes a `///` block. Who may read a text is decided by "
+                "the English source alone; the English is shown instead of the translation.",
+        fix="remove the `///` line from the translation (the block around the English text stays as it is)",
+        example=example(*_KO, KO_CATALOGUE, _PO_HEAD + 'msgctxt "alpha/title"\n'
+                        'msgid "Alpha module on safe first contact"\nmsgstr "안전한 첫 만남\\n/// facilitator\\n정답"\n'))

@@ -19,7 +19,7 @@ import yaml
 from .agenda import session_minutes
 from .errors import Diagnostic, WorkshopkitError, name_list
 from .load import parse_model
-from .model import ID_PATTERN, Module, Source, SourceLibrary
+from .model import ID_PATTERN, Curriculum, Module, Source, SourceLibrary
 from .schema import SCHEMA_DIR
 from .yamlload import YamlError, load_file
 
@@ -129,6 +129,13 @@ def first_source_id(root: Path) -> str | None:
     return None
 
 
+def track_ids(root: Path) -> list[str]:
+    """The ids of the tracks of ``curriculum/curriculum.yml`` (none when it is missing or invalid)."""
+    path = root / "curriculum" / "curriculum.yml"
+    curriculum = _load(path, root, Curriculum) if path.is_file() else None
+    return [t.id for t in curriculum.tracks] if curriculum is not None else []
+
+
 def valid_modules(root: Path) -> list[Module]:
     """Modules whose ``module.yml`` loads on its own (for the agenda of a new workshop)."""
     out = []
@@ -166,7 +173,7 @@ def new_module(root: Path, module_id: str, title: str | None = None) -> Created:
     ids = {"session_id": "introduction", "activity_id": "welcome", "handout_id": "worksheet",
            "objective_id": "lo1", "item_id": "q1"}
     module_yml = folder / "module.yml"
-    ctx = dict(id=module_id, title=title, source_id=source_id, minutes=30,
+    ctx = dict(id=module_id, title=title, source_id=source_id, minutes=30, tracks=track_ids(root),
                schema=schema_ref("module", module_yml, "../../src/workshopkit/schema/module.schema.json"), **ids)
     try:
         _write_new(module_yml, _render("module.yml.j2", **ctx), created)

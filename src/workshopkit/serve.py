@@ -34,6 +34,7 @@ from . import atomic
 from .build import BuildOptions, load_checked, site_pages, views_for
 from .errors import ContentError, Diagnostic, WorkshopkitError
 from .markdown import load_site_config
+from .site.generate import participant_view
 
 WATCHED_DIRS = ("modules", "curriculum", "seeds")
 WATCHED_FILES = ("mkdocs.yml",)
@@ -77,7 +78,8 @@ def regenerate(root: Path, audience: str, out: Path, *, include_restricted: bool
         return False, [getattr(exc, "diagnostic", None) or Diagnostic("mkdocs.yml", 0, 0, "", str(exc))]
     opts = BuildOptions(root=root, out=out, audiences=(audience,), include_restricted=include_restricted,
                         site=True, pdf=False)
-    files, cfg = site_pages(views_for(project, opts)[audience], config, root)
+    views = views_for(project, opts)
+    files, cfg = site_pages(views[audience], config, root, twin=participant_view(views))
     folder = gen_dir(out, audience, include_restricted)
     _claim(folder)
     writes = write_docs(files, folder, cfg)

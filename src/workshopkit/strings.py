@@ -1,4 +1,5 @@
-"""User-visible words, loaded from ``strings/<language>.yml`` (never hard-coded in Python)."""
+"""User-visible words, loaded from ``strings/en.yml`` and the catalogue of a language
+(``strings/<language>.po``, see :mod:`workshopkit.i18n.ui`); never hard-coded in Python."""
 
 from __future__ import annotations
 
@@ -13,14 +14,24 @@ STRINGS_DIR = Path(__file__).parent / "strings"
 class Strings(dict[str, str]):
     """A mapping of UI strings; a missing key shows as the key itself, so a gap is visible."""
 
+    #: The language of the strings (a BCP 47 code).
+    language: str = "en"
+
     def __missing__(self, key: str) -> str:
         return key
+
+    def minutes(self, n: object) -> str:
+        """A duration: '50 min', '50분'."""
+        return self["minutes_format"].replace("{n}", str(n))
 
 
 @functools.lru_cache(maxsize=4)
 def load_strings(language: str = "en") -> Strings:
     base = yaml.safe_load((STRINGS_DIR / "en.yml").read_text(encoding="utf-8"))
-    path = STRINGS_DIR / f"{language}.yml"
-    if language != "en" and path.is_file():
-        base.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
-    return Strings({str(k): str(v) for k, v in base.items()})
+    if language != "en":
+        from .i18n.ui import translations
+
+        base.update(translations(language))
+    strings = Strings({str(k): str(v) for k, v in base.items()})
+    strings.language = language
+    return strings

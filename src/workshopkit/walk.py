@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from .model import MARKDOWN_KEY, VISIBILITY_KEY
+from .model import MARKDOWN_KEY, TRANSLATE_KEY, VISIBILITY_KEY
 
 Loc = tuple[str | int, ...]
 
@@ -28,6 +28,11 @@ def field_visibility(info: FieldInfo) -> str | None:
 
 def is_markdown(info: FieldInfo) -> bool:
     return bool(extra(info).get(MARKDOWN_KEY))
+
+
+def is_translatable(info: FieldInfo) -> bool:
+    """Whether translators translate the field (titles, Markdown and the texts marked so)."""
+    return bool(extra(info).get(TRANSLATE_KEY))
 
 
 def yaml_key(name: str, info: FieldInfo) -> str:

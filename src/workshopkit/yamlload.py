@@ -43,6 +43,19 @@ class YamlDoc:
     positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
     #: line (1-based) on which the text of each multi-line scalar value starts
     text_lines: dict[PathKey, int] = field(default_factory=dict)
+    #: list items left out of ``data`` since it was read, in order: (path of the list, index)
+    #: (see :mod:`workshopkit.partial`); ``positions`` already follow the items that moved up
+    removed: list[tuple[PathKey, int]] = field(default_factory=list)
+
+    def written(self, loc: PathKey) -> PathKey:
+        """``loc`` (a path of ``data``) as the file numbers its list items."""
+        out = tuple(loc)
+        for path, index in reversed(self.removed):
+            n = len(path)
+            at = out[n] if len(out) > n else None
+            if out[:n] == path and isinstance(at, int) and at >= index:
+                out = out[:n] + (at + 1,) + out[n + 1:]
+        return out
 
     def where(self, loc: PathKey) -> tuple[int, int]:
         """Line and column (1-based) of the deepest known part of ``loc``."""

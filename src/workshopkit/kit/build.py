@@ -8,9 +8,11 @@ taught: the modules a certificate names are those participants saw) and from the
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
 import math
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from ..errors import BuildError, ContentError, Diagnostic, name_list
 from ..load import Project
 from ..strings import Strings, load_strings
 from . import xlsform
+from .answers import questions, read_answers
 from .event import EVENT_ID, EVENTS, Event, EventFolder, Member, load_event, read_attendance
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "kit"
@@ -122,8 +125,16 @@ def check_events(root: Path, project: Project) -> list[Diagnostic]:
     diags: list[Diagnostic] = []
     for entry in sorted(folder.iterdir()):
         if entry.is_dir() and not entry.is_symlink() and not entry.name.startswith("."):
-            diags += prepare(root, entry.name, project)[1]
+            diags += check_event(root, entry.name, project)[1]
     return diags
+
+
+def check_event(root: Path, event_id: str, project: Project | None = None) -> tuple[Kit | None, list[Diagnostic]]:
+    """Everything :func:`prepare` checks, and the answer files of the event (see :mod:`.answers`)."""
+    kit, diags = prepare(root, event_id, project)
+    if kit is not None:
+        read_answers(root, kit, diags)
+    return kit, diags
 
 
 def _workshop_view(project: Project, folder: EventFolder, diags: list[Diagnostic]) -> tuple[WorkshopView | None, View | None]:
@@ -209,6 +220,18 @@ def render(docs: dict[str, tuple[str, str]], css: str, folder: Path) -> list[str
     return problems
 
 
+#: The forms and entry sheets of the kit, in ``forms/``.
+ENTRY_FILES = ("evaluation-entry.csv", "evaluation.xlsx", "knowledge-test-entry.csv", "knowledge-test.xlsx")
+
+
+def entry_sheet(form: xlsform.Form, path: Path) -> None:
+    """The entry sheet of a form: a CSV whose first row names one column per question (the
+    form's field names), into which paper forms are typed, one row per form. Written with a
+    byte order mark, so that Excel opens Korean text as UTF-8."""
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerow(list(questions(form)))
+
+
 @dataclass
 class EventReport:
     folder: Path
@@ -238,17 +261,21 @@ def build_event(root: Path, event_id: str, paper: str = "A4") -> EventReport:
             problems = render(docs, css, folder)
             forms = folder / "forms"
             forms.mkdir()
-            for name, form in (("knowledge-test.xlsx", xlsform.knowledge_test), ("evaluation.xlsx", xlsform.evaluation)):
-                form(kit.view, kit.workshop, strings, kit.workshop.workshop.version).save(forms / name)
+            for name, form in (("knowledge-test", xlsform.knowledge_test), ("evaluation", xlsform.evaluation)):
+                made = form(kit.view, kit.workshop, strings, kit.workshop.workshop.version)
+                made.save(forms / f"{name}.xlsx")
+                entry_sheet(made, forms / f"{name}-entry.csv")
             if problems:
                 raise BuildError("the event kit could not be made:\n  " + "\n  ".join(problems),
                                  f"{EVENTS}/{event_id}/event.yml")
+            if atomic.is_marked(target / "results"):  # the results report stays until `event results` replaces it
+                shutil.copytree(target / "results", folder / "results", symlinks=True)
             atomic.mark(out / EVENTS)
             atomic.mark(folder)
             atomic.swap_in([(folder, target)])
         finally:
             atomic.discard(stage)
-    return EventReport(target, sorted(docs) + ["forms/evaluation.xlsx", "forms/knowledge-test.xlsx"],
+    return EventReport(target, sorted(docs) + [f"forms/{name}" for name in ENTRY_FILES],
                        sum(p.eligible for p in kit.people), len(kit.people),
                        [d for d in diags if d.severity != "error"])
 

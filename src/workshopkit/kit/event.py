@@ -93,8 +93,18 @@ def _display(folder: Path, root: Path, name: str) -> str:
     return (folder / name).relative_to(root).as_posix()
 
 
-def _read_csv(path: Path, display: str, diags: list[Diagnostic]) -> list[tuple[int, list[str]]] | None:
-    """The rows of a CSV file with the line each starts on; None (with a diagnostic) if unreadable."""
+def _cells(line: str, delimiter: str) -> int:
+    try:
+        return len(next(csv.reader([line], delimiter=delimiter), []))
+    except csv.Error:
+        return 0
+
+
+def _read_csv(path: Path, display: str, diags: list[Diagnostic], sniff: bool = False) -> list[tuple[int, list[str]]] | None:
+    """The rows of a CSV file with the line each starts on; None (with a diagnostic) if unreadable.
+
+    With ``sniff``, the delimiter is the one of ',', ';' and tab that cuts the first line into
+    the most cells (KoboToolbox exports with ';'); otherwise it is ','."""
     try:
         raw, size = read_bounded(path, display)
     except YamlError as exc:
@@ -112,7 +122,9 @@ def _read_csv(path: Path, display: str, diags: list[Diagnostic]) -> list[tuple[i
                                 "save it as 'CSV UTF-8' (Excel) or with the UTF-8 encoding (LibreOffice)", code="WK710"))
         return None
     rows: list[tuple[int, list[str]]] = []
-    reader = csv.reader(io.StringIO(text, newline=""))
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=lambda d: _cells(first, d)) if sniff else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     start = 1
     try:
         for row in reader:

@@ -50,9 +50,11 @@ def fonts_key() -> str:
 
 @functools.lru_cache(maxsize=1)
 def templates_key() -> str:
-    """Digest of the print templates and UI strings shipped with workshopkit."""
+    """Digest of the print templates, the UI strings and the print code shipped with workshopkit
+    (how a document is laid out, e.g. which sections are set tighter, is part of what it looks like)."""
     package = Path(__file__).resolve().parent.parent
-    files = sorted((package / "templates" / "print").rglob("*")) + sorted((package / "strings").glob("*.yml"))
+    files = (sorted((package / "templates" / "print").rglob("*")) + sorted((package / "strings").glob("*.yml"))
+             + sorted(Path(__file__).resolve().parent.glob("*.py")))
     return digest(*[f"{p.name}\0".encode() + p.read_bytes() for p in files if p.is_file()])
 
 
@@ -165,12 +167,13 @@ class PdfStage:
     """
 
     def __init__(self, root: Path, views: dict[str, View], plan: Plan, config: SiteConfig, opts: BuildOptions,
-                 stage: Path, report: BuildReport, progress: Progress):
+                 stage: Path, report: BuildReport, progress: Progress, language: str = "en"):
         t0 = time.perf_counter()
         self.opts, self.report, self.progress = opts, report, progress
         out_dir: Path = opts.out_dir
         self.out_dir = out_dir
-        strings = load_strings("en")
+        self.language = language
+        strings = load_strings(language)
         atomic.mark(out_dir / ".cache")  # internal, but workshopkit's: 'clean' may delete it
         self.cache = out_dir / ".cache" / "pdf"
         self.cache.mkdir(parents=True, exist_ok=True)
@@ -231,7 +234,7 @@ class PdfStage:
                 self.progress.advance("PDFs")
                 continue
             job = Job(doc.html, str(self.cache / f".{key}.{os.getpid()}.tmp.pdf"), self.assets.as_uri() + "/", doc.title,
-                      fit=subject.out.kind.fit)
+                      fit=subject.out.kind.fit, tighten=subject.out.kind.big)
             self.todo.append((doc, key, in_key, job))
             self.renderer.submit(job)
 

@@ -7,21 +7,25 @@ worker); its hash decides whether it must be rendered again.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import posixpath
 import re
+import subprocess
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 import segno
 from markupsafe import Markup, escape
 
 from .. import links, outputs
-from ..agenda import AgendaDay, Row, date_range, knowledge_test_items, long_date, module_minutes, session_minutes
+from ..agenda import AgendaDay, Row, date_range, knowledge_test_items, long_date, module_minutes, session_minutes, weekday
 from ..audience import View, WorkshopView, uses_term, words_of
 from ..errors import BuildError
 from ..htmlsafety import scan_fragment
@@ -31,7 +35,6 @@ from ..outputs import Output
 from ..strings import Strings
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "print"
-HANGUL_PAIR = re.compile(r"(?<=[\uac00-\ud7a3])(?=[\uac00-\ud7a3])")
 
 
 @dataclass
@@ -87,22 +90,81 @@ def build_date() -> dt.date:
     return dt.date.today()
 
 
-def keep_korean_words(html: str) -> str:
-    """Stop WeasyPrint breaking Korean words: join Hangul syllables with U+2060 in text nodes."""
-    if not re.search(r"[\uac00-\ud7a3]", html):
-        return html
-    out, in_pre = [], False
-    for part in re.split(r"(<[^>]+>)", html):
-        if part.startswith("<"):
-            tag = part[1:].split()[0].lower().rstrip(">") if len(part) > 2 else ""
-            if tag in ("pre", "code"):
-                in_pre = True
-            elif tag in ("/pre", "/code"):
-                in_pre = False
-            out.append(part)
+#: Hosts that only stand in for a real address (RFC 2606): nothing printed should lead there.
+PLACEHOLDER_HOSTS = ("example.org", "example.com", "example.net")
+
+
+def placeholder_address(url: str) -> bool:
+    """Whether ``url`` is empty or only stands in for where the participant manual will be published."""
+    host = (urlsplit(url).hostname or "").lower()
+    return not host or host in PLACEHOLDER_HOSTS or host.endswith(tuple("." + h for h in PLACEHOLDER_HOSTS))
+
+
+# --- running heads -------------------------------------------------------------------------------
+#: Size of the running heads (pt), the side margins of a page (mm) and the share of the text width
+#: that the head on the left (the document) and on the right (where one is in it) may take.
+HEAD_PT = 7.5
+SIDE_MARGINS_MM = 38.0
+HEAD_SHARES = (0.48, 0.50)
+PAPER_WIDTH_MM = {"A4": 210.0, "Letter": 215.9}
+ELLIPSIS = "\u2026"
+
+
+@functools.lru_cache(maxsize=1)
+def _head_font() -> tuple[dict[int, int], int] | None:
+    """Advance widths of the running heads' font (Noto Sans), by code point."""
+    try:
+        path = subprocess.run(["fc-match", "-f", "%{file}", "Noto Sans"], capture_output=True, text=True,
+                              timeout=20, check=False).stdout.strip()
+        from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+
+        font = TTFont(path, lazy=True)
+        metrics = font["hmtx"]
+        return {cp: metrics[name][0] for cp, name in font.getBestCmap().items()}, int(font["head"].unitsPerEm)
+    except Exception:  # no fontconfig or no such font: estimate  # noqa: BLE001
+        return None
+
+
+def text_width_mm(text: str, pt: float = HEAD_PT) -> float:
+    """How wide ``text`` prints in the running heads' font (wide East Asian characters: one em)."""
+    font = _head_font()
+    ems = 0.0
+    for ch in text:
+        if unicodedata.east_asian_width(ch) in ("W", "F"):
+            ems += 1.0
+        elif font is not None and ord(ch) in font[0]:
+            ems += font[0][ord(ch)] / font[1]
         else:
-            out.append(part if in_pre else HANGUL_PAIR.sub("\u2060", part))
-    return "".join(out)
+            ems += 0.6
+    return ems * pt * 25.4 / 72
+
+
+#: Words a cut title does not end on.
+_DANGLING = {"a", "an", "and", "at", "for", "from", "in", "of", "on", "or", "the", "to", "with"}
+
+
+def head_width_mm(paper: str, side: int | None) -> float:
+    """The room for the running head on the left (``side`` 0) or the right (1) of a page, or
+    across the page (``None``: a document with no head on the right)."""
+    share = 1.0 if side is None else HEAD_SHARES[side]
+    return (PAPER_WIDTH_MM.get(paper, 210.0) - SIDE_MARGINS_MM) * share - 2.0
+
+
+def fit_head(title: str, width: float, prefix: str = "", suffix: str = "") -> str:
+    """``prefix + title + suffix`` if it fits in ``width`` mm; else with the title cut after a whole
+    word and an ellipsis (a word is never cut, and nothing is left for the page to clip)."""
+    whole = f"{prefix}{title}{suffix}"
+    if text_width_mm(whole) <= width:
+        return whole
+    words = title.split()
+    for n in range(len(words) - 1, 0, -1):
+        if words[n - 1].lower() in _DANGLING and n > 1:
+            continue
+        kept = " ".join(words[:n]).rstrip(",;:–-— ")
+        candidate = f"{prefix}{kept}{ELLIPSIS}{suffix}"
+        if text_width_mm(candidate) <= width:
+            return candidate
+    return f"{prefix}{words[0] if words else ''}{ELLIPSIS}{suffix}"
 
 
 def qr_data_uri(url: str) -> str:
@@ -119,14 +181,23 @@ class PrintGenerator:
         self.assets = assets  # folder (inside the build) where images used in print are copied
         self.paper = paper
         self.today = build_date()
+        # While the manual has no real address, print no QR code or address that leads nowhere.
+        self.published = not placeholder_address(config.site_url)
+        # Another language's manual is published inside the English one: https://…/ko/.
+        self.site_url = config.site_url + ("" if strings.language == "en" else f"{strings.language}/")
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(TEMPLATES)),
             undefined=jinja2.StrictUndefined,
             autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
             trim_blocks=True, lstrip_blocks=True)
-        self.env.globals.update(s=strings, session_minutes=session_minutes, module_minutes=module_minutes,
-                                today=self.today, paper=paper)
-        self.env.filters.update(sentence=_sentence, breakable_url=_breakable_url, long_date=long_date, dates=date_range)
+        self.env.globals.update(s=strings, lang=strings.language, session_minutes=session_minutes, module_minutes=module_minutes,
+                                today=self.today, paper=paper, head=self.head, is_correct=is_correct,
+                                grid_answer=self.grid_answer, materials=run_materials,
+                                anchor=self._anchor)
+        lang = strings.language
+        self.env.filters.update(sentence=_sentence, breakable_url=_breakable_url, letters=_letters,
+                                long_date=lambda d: long_date(d, lang), dates=lambda w: date_range(w, lang),
+                                weekday=lambda d: weekday(d, lang))
         self.copied: dict[str, Path] = {}
         self._urls: dict[str, str] = {}  # handout file -> its page in the online manual
 
@@ -151,7 +222,7 @@ class PrintGenerator:
             if src.suffix.lower() not in links.IMAGE_EXT:
                 # A document to download: its address in the online manual (never a path of the
                 # build machine), or plain text when the manual has no address yet.
-                return (self.config.site_url + repo_path) if self.config.site_url else None
+                return (self.site_url + repo_path) if self.published else None
             # Named by content: an edited image is a new file, so the HTML (and its cache key) changes.
             data = src.read_bytes()
             dest = self.assets / hashlib.sha256(data).hexdigest()[:16] / src.name
@@ -180,14 +251,37 @@ class PrintGenerator:
 
     def online_url(self, page: str) -> str:
         """The address of a page of the participant manual (the site has .html pages)."""
-        base = self.config.site_url
-        return base + page[:-3] + ".html" if base else ""
+        base = self.site_url
+        return base + page[:-3] + ".html" if self.published else ""
+
+    def head(self, title: str, short: str = "", prefix: str = "") -> str:
+        """The running head on the right of a page: ``prefix`` and the short title (or the title),
+        cut after a whole word if it would not fit."""
+        return fit_head(short or title, head_width_mm(self.paper, 1), prefix)
+
+    def running(self, title: str, kind: str, short: str = "", before: bool = False, alone: bool = False) -> str:
+        """The running head on the left: what the document is, and of what (``before``: the kind
+        first; ``alone``: the document has no head on the right)."""
+        width = head_width_mm(self.paper, None if alone else 0)
+        sep = " · "
+        if before:
+            return fit_head(short or title, width, prefix=kind + sep)
+        return fit_head(short or title, width, suffix=sep + kind)
+
+    def grid_answer(self, q: Any) -> str:
+        """An item's answer as one line of the answer grid."""
+        if q.type == "open":
+            return str(self.s["grid_open"])
+        if q.type == "true-false":
+            return str(self.s["answer_" + str(q.answer).strip().lower()])
+        keys = [q.answer] if isinstance(q.answer, str) else list(q.answer or [])
+        return ", ".join(str(k) for k in keys)
 
     # --- documents ---------------------------------------------------------------------------
 
     def render(self, template: str, **ctx: Any) -> str:
         html = self.env.get_template(template).render(**ctx)
-        return keep_korean_words(html)
+        return keep_words_whole(html)
 
     def _anchor(self, *parts: str) -> str:
         return "-".join(re.sub(r"[^a-z0-9-]", "-", p.lower()) for p in parts)
@@ -254,8 +348,24 @@ class PrintGenerator:
 
     def _doc(self, subject: Subject, html: str, title: str, modules: list[Module]) -> PrintDoc:
         out = subject.out
+        html = self._partly_translated(subject.view, html, modules)
         return PrintDoc(out.path, html, title, out.kind.name, out.audience, [m.id for m in modules],
                         pages_max=out.pages_max, source=out.source)
+
+    def _partly_translated(self, view: View, html: str, modules: list[Module]) -> str:
+        """In a translated edition, a document whose modules are not all translated says so (with
+        the share translated) after its cover, or at its top when it has none."""
+        if not view.translated:
+            return html
+        shares = [view.translated.get(f"modules/{m.id}", 1.0) for m in modules]
+        share = sum(shares) / len(shares) if shares else 1.0
+        if share >= 1.0:
+            return html
+        note = self.s["partly_translated_document"].replace("{share}", str(int(share * 100)))
+        block = f'<p class="partly-translated">{escape(note)}</p>'
+        cover = html.find('<section class="cover">')
+        at = html.find("</section>", cover) + len("</section>") if cover >= 0 else html.find(">", html.find("<body")) + 1
+        return html[:at] + block + html[at:]
 
     @renders("workbook")
     def workbook(self, subject: Subject) -> PrintDoc:
@@ -263,7 +373,7 @@ class PrintGenerator:
         ctx = self.workshop_context(view, wv)
         title = f"{wv.workshop.title} – {self.s['workbook']}"
         html = self.render("workbook.html.j2", doc_title=title, doc_kind=self.s["workbook"],
-                           running_title=_running(wv, self.s["workbook"]),
+                           running_title=self._running(wv, self.s["workbook"]),
                            glossary=_terms_used(view.glossary, ctx["modules"]),
                            sources_used=self._sources_used(view, ctx["modules"]), **ctx)
         return self._doc(subject, html, title, ctx["modules"])
@@ -274,7 +384,7 @@ class PrintGenerator:
         ctx = self.workshop_context(subject.view, wv, subject.test_order)
         title = f"{wv.workshop.title} – {self.s['facilitator_guide']}"
         html = self.render("facilitator_guide.html.j2", doc_title=title, doc_kind=self.s["facilitator_guide"],
-                           running_title=_running(wv, self.s["facilitator_guide"]),
+                           running_title=self._running(wv, self.s["facilitator_guide"]),
                            restricted=subject.restricted and ctx["has_restricted"], **ctx)
         return self._doc(subject, html, title, ctx["modules"])
 
@@ -284,7 +394,7 @@ class PrintGenerator:
         ctx = self.workshop_context(subject.view, wv)
         title = f"{wv.workshop.title} – {self.s['restricted_edition']}"
         html = self.render("workbook.html.j2", doc_title=title, doc_kind=self.s["restricted_edition"],
-                           running_title=_running(wv, self.s["restricted_edition"]),
+                           running_title=self._running(wv, self.s["restricted_edition"]),
                            glossary=None, sources_used=[], restricted_pack=True, **ctx)
         return self._doc(subject, html, title, ctx["modules"])
 
@@ -302,7 +412,7 @@ class PrintGenerator:
         kind_name = self.s["answer_key_title"] if with_answers else self.s["pre_post_test"]
         title = f"{wv.workshop.title} – {kind_name}"
         html = self.render("test.html.j2", doc_title=title, doc_kind=title, with_answers=with_answers,
-                           running_title=_running(wv, kind_name), **ctx)
+                           running_title=self._running(wv, kind_name, alone=True), **ctx)
         return self._doc(subject, html, title, ctx["modules"])
 
     @renders("evaluation-form")
@@ -311,7 +421,7 @@ class PrintGenerator:
         ctx = self.workshop_context(subject.view, wv)
         title = f"{wv.workshop.title} – {self.s['evaluation_form']}"
         html = self.render("evaluation.html.j2", doc_title=title, doc_kind=self.s["evaluation_form"],
-                           running_title=_running(wv, self.s["evaluation_form"]), **ctx)
+                           running_title=self._running(wv, self.s["evaluation_form"], alone=True), **ctx)
         return self._doc(subject, html, title, ctx["modules"])
 
     @renders("handout")
@@ -322,11 +432,15 @@ class PrintGenerator:
         url = self.online_url(outputs.handout_page(m.id, h.id))
         title = h.title
         html = self.render("handout.html.j2", doc_title=title, doc_kind=self.s["handout"], m=m, h=h,
-                           running_title=f"{self.s['handout']} · {m.title}",
+                           running_title=self.running(m.title, self.s["handout"], m.short_title, before=True, alone=True),
                            url=url, qr=qr_data_uri(url) if url else "",
                            md=lambda text, shift=1: self.md(text, shift), view=view,
                            sources=[view.source(c.ref) for c in h.sources if view.source(c.ref)])
         return self._doc(subject, html, title, [m])
+
+    def _running(self, wv: WorkshopView, kind: str, alone: bool = False) -> str:
+        """The running head of a workshop document: its short title and what the document is."""
+        return self.running(wv.workshop.title, kind, wv.workshop.short_title, alone=alone)
 
     def _sources_used(self, view: View, modules: list[Module]) -> list[Any]:
         ids: list[str] = []
@@ -366,9 +480,31 @@ def _terms_used(glossary: Any, modules: list[Module]) -> Any:
     return glossary.model_copy(update={"terms": terms})
 
 
-def _running(wv: WorkshopView, kind: str) -> str:
-    """The running head of a workshop document: its short title and what the document is."""
-    return f"{wv.workshop.short_title or wv.workshop.title} · {kind}"
+def is_correct(q: Any, key: str) -> bool:
+    """Whether option ``key`` (or 'true'/'false') is a right answer of item ``q``."""
+    if isinstance(q.answer, str):
+        return q.answer.strip().lower() == str(key).lower()
+    return bool(q.answer) and key in q.answer
+
+
+def run_materials(sess: Session, variant: str) -> list[tuple[str, bool]]:
+    """What a session needs when it runs in ``variant`` ('core' or 'full'): its own materials and
+    those of the activities it runs, each with whether only an extension activity needs it."""
+    out: dict[str, bool] = dict.fromkeys(sess.materials, False)
+    for a in sess.activities:
+        if a.variant == "core" or variant == "full":
+            for x in a.materials:
+                out[x] = out.get(x, True) and a.variant != "core"
+    return list(out.items())
+
+
+def _letters(n: int) -> str:
+    """1 → a, 26 → z, 27 → aa: labels that cannot be mistaken for the test's numbers."""
+    out = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        out = chr(ord("a") + r) + out
+    return out
 
 
 def _clock_add(start: str, minutes: int) -> str:
@@ -389,3 +525,35 @@ def digest(*parts: str | bytes) -> str:
         h.update(p.encode("utf-8") if isinstance(p, str) else p)
         h.update(b"\0")
     return h.hexdigest()
+
+
+# --- languages whose words must not be broken ----------------------------------------------------
+#: Korean is written with spaces between words, and its readers expect lines to break only
+#: there; WeasyPrint may break between any two Hangul syllables (it ignores ``word-break:
+#: keep-all``). Joining the syllables with invisible characters would keep the words whole but
+#: put those characters into the text a reader copies and searches; a no-wrap span does not.
+_HANGUL_WORD = re.compile(r"[^\s<>]*[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff][^\s<>]*")
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def keep_words_whole(html: str) -> str:
+    """``html`` with each word that holds Hangul wrapped in ``<span class="w">`` (``white-space:
+    nowrap``), so that lines break only at the spaces between words. Only the text of the body
+    is touched (never a tag, an attribute, the head or a style); the text layer is unchanged.
+    Any document may hold Korean (a name, a source's title), so every one goes through here."""
+    if not _HANGUL_WORD.search(html):
+        return html
+    parts = _TAG.split(html)
+    in_body = "<body" not in html.lower()  # a fragment is all body
+    skip = 0
+    for i, part in enumerate(parts):
+        if i % 2:  # a tag
+            name = part[1:].lstrip("/").split(None, 1)[0].rstrip(">").lower() if len(part) > 2 else ""
+            if name == "body":
+                in_body = not part.startswith("</")
+            elif name in ("style", "script", "title", "pre", "code"):  # code never wraps anyway
+                skip = max(0, skip + (-1 if part.startswith("</") else 1))
+            continue
+        if in_body and not skip and part.strip():
+            parts[i] = _HANGUL_WORD.sub(lambda m: f'<span class="w">{m.group(0)}</span>', part)
+    return "".join(parts)

@@ -4,6 +4,9 @@ One document is single-threaded in WeasyPrint, so documents render in parallel i
 pool sized to the cores. Each worker parses the stylesheet and sets up fonts once, and is
 replaced after a number of documents because WeasyPrint's memory grows across renders.
 
+A long document is laid out once more when a section's last lines spill onto a nearly empty page:
+that section is then set in a tighter style (see :func:`spilled_sections`).
+
 Ctrl+C is for the parent to handle: workers start with SIGINT blocked (the parent blocks it
 while it starts them) and ignore it from their first instruction on, so a Ctrl+C reaching the
 whole process group prints nothing from them and never leaves the pool's queue lock held by a
@@ -58,6 +61,11 @@ def safe_fetcher_class() -> Any:
 
 #: Where the compact layout is switched on: the start of the body's class list.
 COMPACT_MARK = '<body class="'
+#: A page whose content reaches less than this share of the way down is nearly empty.
+NEARLY_EMPTY = 0.25
+#: A section that may be set tighter when its last lines spill onto a nearly empty page:
+#: ``<section class="… fit" id="…">`` (the id names it).
+_FIT_SECTION = re.compile(r'<section class="([^"]*\bfit\b[^"]*)" id="([^"]+)"')
 
 
 @dataclass
@@ -68,6 +76,8 @@ class Job:
     title: str
     # Short documents: when the last page holds only a spill-over, try the compact layout once.
     fit: bool = False
+    # Long documents: a section whose last lines spill onto a nearly empty page is set tighter.
+    tighten: bool = False
 
 
 @dataclass
@@ -125,6 +135,57 @@ class InProcess:
         return _layout(self._state, html, base_url)
 
 
+def _drawn(box: Any) -> bool:
+    """Whether a box puts ink on the page by itself (a border or a background)."""
+    style = box.style
+    borders = any(style[f"border_{side}_width"] and style[f"border_{side}_style"] not in ("none", "hidden")
+                  for side in ("top", "right", "bottom", "left"))
+    return borders or style["background_color"].alpha > 0
+
+
+def page_fill(page: Any) -> tuple[float, list[str]]:
+    """How far down its text area a laid-out page is filled (0..1), and the ids of the sections
+    that may be set tighter which the page holds, the one continued from the page before first."""
+    from weasyprint.formatting_structure import boxes
+
+    page_box = page._page_box
+    top, height = page_box.content_box_y(), page_box.height
+    bottom, sections = top, []
+    for root in page_box.children:
+        if isinstance(root, boxes.MarginBox):
+            continue
+        for box in root.descendants():
+            if isinstance(box, boxes.LineBox | boxes.ReplacedBox) or (box.element_tag not in ("html", "body") and _drawn(box)):
+                bottom = max(bottom, box.border_box_y() + box.border_height())
+            element = box.element
+            if box.element_tag == "section" and element is not None and "fit" in (element.get("class") or "").split():
+                sid = element.get("id")
+                if sid and sid not in sections:
+                    sections.append(sid)
+    return (bottom - top) / height if height else 1.0, sections
+
+
+def spilled_sections(doc: Any) -> tuple[int, list[str]]:
+    """The nearly empty pages of a laid-out document, and the sections whose last lines they hold
+    (a section that starts on a nearly empty page is short, not spilled)."""
+    empty, spilled, seen = 0, [], set()
+    for page in doc.pages[1:]:
+        fill, sections = page_fill(page)
+        if fill < NEARLY_EMPTY:
+            empty += 1
+            if sections and sections[0] in seen and sections[0] not in spilled:
+                spilled.append(sections[0])
+        seen.update(sections)
+    return empty, spilled
+
+
+def tighten(html: str, sections: list[str]) -> str:
+    """``html`` with the ``sections`` (by id) set in the tight style."""
+    wanted = set(sections)
+    return _FIT_SECTION.sub(lambda m: f'<section class="{m.group(1)} tight" id="{m.group(2)}"'
+                            if m.group(2) in wanted else m.group(0), html)
+
+
 def _render(job: Job) -> Result:
     from weasyprint.urls import FatalURLFetchingError
 
@@ -137,6 +198,12 @@ def _render(job: Job) -> Result:
             compact = layout(job.html.replace(COMPACT_MARK, COMPACT_MARK + "compact ", 1))
             if len(compact.pages) < len(doc.pages):
                 doc = compact
+        if job.tighten:
+            empty, spilled = spilled_sections(doc)
+            if spilled:
+                tight = layout(tighten(job.html, spilled))
+                if spilled_sections(tight)[0] < empty:
+                    doc = tight
         doc.write_pdf(job.out, pdf_tags=True, uncompressed_pdf=False)
         return Result(job.out, len(doc.pages))
     except FatalURLFetchingError as exc:

@@ -6,8 +6,9 @@ mkdocs-material builds; nothing here depends on a MkDocs plugin.
 
 from __future__ import annotations
 
+import html
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,12 @@ from typing import Any
 import jinja2
 
 from .. import links, outputs
-from ..agenda import date_range, long_date, module_minutes, session_minutes
-from ..audience import View
+from ..agenda import date_range, long_date, module_minutes, session_minutes, weekday
+from ..audience import TEST_BASIS, View, term_key
 from ..markdown import SiteConfig, prepare, shift_headings
 from ..model import Handout, Module, Session
 from ..strings import Strings, load_strings
+from . import terms
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -42,7 +44,7 @@ def environment(subdir: str) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(long_date=long_date, dates=date_range)
+    env.filters.update(long_date=long_date, dates=date_range, weekday=weekday)
     return env
 
 
@@ -53,12 +55,45 @@ def table_cell(text: object) -> str:
 
 #: Folder of a built site that holds the PDFs of its audience.
 DOWNLOADS = "downloads"
+#: The index pages of the Workshops and Modules sections (Material's ``navigation.indexes``).
+WORKSHOPS_INDEX = "workshops/index.md"
+MODULES_INDEX = "modules/index.md"
+#: The folder of the participant manual beside the other sites of a build (build/site/<audience>).
+PARTICIPANT_SITE = outputs.kind("site").path.format(audience="participant")
+
+
+def participant_view(views: Mapping[str, View]) -> View | None:
+    """Of a build's views, the participant manual's (which facilitator pages link to)."""
+    return views.get("participant") or views.get(TEST_BASIS)
+
+
+def page_paths(view: View) -> set[str]:
+    """The docs path of every page the site of ``view`` has (as :meth:`SiteGenerator.generate`
+    writes them): what a facilitator page may link to in the participant manual."""
+    paths = {"index.md", "sources.md"}
+    if view.workshops:
+        paths |= {WORKSHOPS_INDEX} | {outputs.workshop_page(wv.workshop.id) for wv in view.workshops}
+    if view.modules:
+        paths.add(MODULES_INDEX)
+    for m in view.modules:
+        paths.add(outputs.module_page(m.id))
+        paths |= {outputs.session_page(m.id, s.id) for s in m.sessions}
+        paths |= {outputs.handout_page(m.id, h.id) for h in m.handouts}
+        if view.audience.is_facilitator and m.assessment:
+            paths.add(outputs.answers_page(m.id))
+    if view.glossary and view.glossary.terms:
+        paths.add("glossary.md")
+    return paths
 
 
 class SiteGenerator:
     def __init__(self, view: View, config: SiteConfig, root: Path, strings: Strings | None = None,
-                 editor_guide: str | None = None, downloads: Sequence[outputs.Output] = ()):
+                 editor_guide: str | None = None, downloads: Sequence[outputs.Output] = (),
+                 twin: View | None = None):
         self.view = view
+        # The pages of the participant manual a facilitator page links to ("what the room sees");
+        # the participant site links to no other site.
+        self._twin_pages = page_paths(twin) if twin is not None and view.audience.is_facilitator else set()
         # The documents of the build this site links to (copied in under downloads/).
         self.downloads = list(downloads)
         self.config = config
@@ -68,8 +103,16 @@ class SiteGenerator:
         self.files = SiteFiles()
         self.env = environment("site")
         self.env.filters["cell"] = table_cell
+        lang = self.s.language
+        self.env.filters.update(long_date=lambda d: long_date(d, lang), dates=lambda w: date_range(w, lang),
+                                weekday=lambda d: weekday(d, lang))
         self.env.globals.update(s=self.s, audience=view.audience, fac=view.audience.is_facilitator,
                                 session_minutes=session_minutes, module_minutes=module_minutes)
+        # Glossary terms: anchors on the glossary page, definitions at their first use on a page.
+        entries = view.glossary.terms if view.glossary else []
+        self._terms = terms.glossary_terms(entries)
+        self._term_anchors = terms.anchors(e.term for e in entries)
+        self._shown_terms: dict[str, set[str]] = {}
         # Files are copied only from the folders of modules this audience sees.
         self._visible_modules = frozenset(m.id for m in view.modules)
         self._handout_pages: dict[str, str] = {}
@@ -120,7 +163,10 @@ class SiteGenerator:
                 return links.relative(repo_path, page) + frag
             return None
 
-        return shift_headings(links.rewrite(text, resolve), shift).strip()
+        text = shift_headings(links.rewrite(text, resolve), shift).strip()
+        if page != "glossary.md":
+            text = terms.annotate(text, self._terms, self._shown_terms.setdefault(page, set()))
+        return text
 
     def rel(self, target: str, page: str) -> str:
         return links.relative(target, page)
@@ -134,8 +180,53 @@ class SiteGenerator:
         pdf = lambda kind, **ids: self.download_link(page, kind, **ids)  # noqa: E731
         documents = lambda workshop: [(self.rel(self.download_path(o), page), self.s[o.kind.label])  # noqa: E731
                                       for o in self.downloads if o.workshop == workshop]
-        self.files.pages[page] = tpl.render(page=page, md=md, rel=rel, pdf=pdf, documents=documents, gen=self,
-                                            **ctx).rstrip() + "\n"
+        text = tpl.render(page=page, md=md, rel=rel, pdf=pdf, documents=documents, gen=self, **ctx).rstrip() + "\n"
+        module = ctx.get("m")
+        notice = self.translation_notice(f"modules/{module.id}" if module is not None else "curriculum")
+        if notice:
+            heading, sep, rest = text.partition("\n")
+            text = f"{heading}\n\n{notice}\n{sep}{rest}" if heading.startswith("# ") else f"{notice}\n\n{text}"
+        self.files.pages[page] = self.with_banner(text, page)
+
+    def translation_notice(self, owner: str) -> str:
+        """In a translated edition, a notice on a page whose text is not all translated, with the
+        share that is (the rest shows in English), so nobody takes it for a complete edition."""
+        share = self.view.translated.get(owner, 1.0)
+        if share >= 1.0:
+            return ""
+        said = self.s["partly_translated"].replace("{share}", str(int(share * 100)))
+        return f'<p class="wk-partial" data-search-exclude>{html.escape(said)}</p>'
+
+
+    def with_banner(self, text: str, page: str) -> str:
+        """A facilitator page with the edition's banner under its heading: the edition, and the
+        same page of the participant manual when it has one."""
+        if not self.view.audience.is_facilitator:
+            return text
+        parts = [f"<strong>{html.escape(self.s['facilitator_banner'])}</strong>"]
+        if self.view.audience.include_restricted:
+            parts.append(html.escape(self.s["restricted_running"]))
+        twin = self.participant_url(page)
+        if twin:
+            parts.append(f'<a href="{html.escape(twin)}">{html.escape(self.s["participant_page_link"])}</a>')
+        banner = f'<p class="wk-edition" data-search-exclude>{" · ".join(parts)}</p>'
+        heading, sep, rest = text.partition("\n")
+        if heading.startswith("# "):
+            return f"{heading}\n\n{banner}\n{sep}{rest}"
+        return f"{banner}\n\n{text}"
+
+    def participant_url(self, page: str) -> str:
+        """The address of ``page`` in the participant manual, or '' when it has no such page:
+        under the participant manual's ``site_url``, or, with none, the path from this site's
+        folder to the participant manual's beside it (build/site/facilitator → participant)."""
+        if page not in self._twin_pages:
+            return ""
+        target = page[:-3] + ".html"
+        # Another language's sites sit inside the English ones (participant/ko, facilitator/ko).
+        inner = "" if self.s.language == "en" else f"{self.s.language}/"
+        if self.config.site_url:
+            return self.config.site_url + inner + target
+        return links.relative(f"{'../' if not inner else '../../'}{PARTICIPANT_SITE}/{inner}{target}", page)
 
     @staticmethod
     def download_path(out: outputs.Output) -> str:
@@ -157,7 +248,9 @@ class SiteGenerator:
         nav: list[Any] = [{self.s["home"]: "index.md"}]
 
         if v.workshops:
-            items = []
+            # Each section opens on an index page (its first page, named index.md).
+            self.render("workshops.md.j2", WORKSHOPS_INDEX)
+            items: list[Any] = [{self.s["all_workshops"]: WORKSHOPS_INDEX}]
             for wv in v.workshops:
                 page = self.workshop_page(wv.workshop.id)
                 self.render("workshop.md.j2", page, wv=wv, w=wv.workshop)
@@ -168,7 +261,8 @@ class SiteGenerator:
         for _, title, _, mods in tracks:
             module_nav.append({title or self.s["modules"]: [{m.title: self.module_pages(m)} for m in mods]})
         if module_nav:
-            nav.append({self.s["modules"]: module_nav})
+            self.render("modules.md.j2", MODULES_INDEX, tracks=tracks)
+            nav.append({self.s["modules"]: [{self.s["all_modules"]: MODULES_INDEX}, *module_nav]})
 
         if v.glossary and v.glossary.terms:
             self.render("glossary.md.j2", "glossary.md", terms=sorted(v.glossary.terms, key=lambda t: t.term.lower()))
@@ -181,7 +275,7 @@ class SiteGenerator:
                     library=sorted(v.sources, key=lambda x: x.title.lower()), seeds=v.seeds)
         nav.append({self.s["sources"]: "sources.md"})
         if self.editor_guide and v.audience.is_facilitator:
-            self.files.pages["editor-guide.md"] = self.editor_guide
+            self.files.pages["editor-guide.md"] = self.with_banner(self.editor_guide, "editor-guide.md")
             nav.append({self.s["editor_guide"]: "editor-guide.md"})
         self.files.nav = nav
         return self.files
@@ -224,11 +318,39 @@ class SiteGenerator:
     def source_anchor(self, sid: str) -> str:
         return f"src-{sid}"
 
-    def timing(self, sess: Session) -> list[tuple[str, str, Any]]:
-        """(start, end, activity) with a running clock from the start of the session."""
+    def timing(self, sess: Session, variant: str = "full") -> list[tuple[str, str, Any]]:
+        """(start, end, activity) with a running clock from the start of the session, in its
+        full version or (``variant='core'``) without the extension activities."""
         rows, clock = [], 0
         for a in sess.activities:
+            if variant == "core" and a.variant == "extension":
+                continue
             start = f"{clock // 60}:{clock % 60:02d}"
             clock += a.minutes
             rows.append((start, f"{clock // 60}:{clock % 60:02d}", a))
         return rows
+
+    def term_link(self, name: str) -> str:
+        """A "see also" name on the glossary page as a link to its term (plain text when the
+        glossary of this site has no such term)."""
+        key = term_key(name)
+        found = next((term for term in self._term_anchors if term_key(term) == key), None)
+        if found is None:
+            return name
+        label = name.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+        return f"[{label}](#{self._term_anchors[found]})"
+
+    def term_anchor(self, term: str) -> str:
+        return self._term_anchors[term]
+
+    def one_line(self, m: Module, page: str) -> str:
+        """A module in one line: its aim, or the first paragraph of its summary."""
+        text = m.aim or m.summary.strip().split("\n\n", 1)[0]
+        return " ".join(self.md(text, page).split())
+
+    def label(self, kind: str, value: str) -> str:
+        """The label of a value of the schema (a method, a handout's kind, a level …)."""
+        return self.s[f"{kind}_{value}"]
+
+    def labels(self, kind: str, values: Sequence[str]) -> str:
+        return ", ".join(self.label(kind, v) for v in values)

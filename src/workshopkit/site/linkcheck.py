@@ -179,7 +179,7 @@ def search_index_problems(site: Path) -> list[str]:
     return problems
 
 
-def site_problems(site: Path, pending: str = "") -> tuple[list[str], list[str]]:
+def site_problems(site: Path, pending: tuple[str, ...] = ()) -> tuple[list[str], list[str]]:
     """(broken links, unsafe content) of a built site, each as 'page: what'.
 
     Links into ``pending`` (a folder filled in later, e.g. with the PDFs) are not followed.
@@ -194,7 +194,31 @@ def broken_links(site: Path) -> list[str]:
     return _broken(_pages(site), site)
 
 
-def _broken(pages: dict[str, _Page], site: Path, pending: str = "") -> list[str]:
+def _into_twin(site: Path, resolved: str) -> bool:
+    """Whether a path that leaves a facilitator site leads to a page of the participant manual
+    beside it (a facilitator page links to the same page there when no ``site_url`` is set). The
+    page must exist when the participant manual is built beside it."""
+    from .generate import PARTICIPANT_SITE
+
+    prefix = f"../{PARTICIPANT_SITE}/"
+    if site.name == PARTICIPANT_SITE or not resolved.startswith(prefix) or not resolved.endswith(".html"):
+        return False
+    twin = site.parent / PARTICIPANT_SITE
+    return not twin.is_dir() or (twin / resolved[len(prefix):]).is_file()
+
+
+def _beside(site: Path, resolved: str) -> bool:
+    """Whether a path that leaves a site of another language (``site/participant/ko``) leads to
+    a page of the sites it sits in or beside, built before it (the language switch, and a
+    facilitator page's link to the same page of the participant manual)."""
+    if not resolved.endswith(".html") or site.parent.name not in ("participant", "facilitator"):
+        return False
+    outer = site.parent.parent.resolve()
+    target = (site / resolved).resolve()
+    return target.is_relative_to(outer) and target.is_file()
+
+
+def _broken(pages: dict[str, _Page], site: Path, pending: tuple[str, ...] = ()) -> list[str]:
     problems: list[str] = []
     for rel_page, parser in pages.items():
         if rel_page == "404.html":
@@ -206,10 +230,12 @@ def _broken(pages: dict[str, _Page], site: Path, pending: str = "") -> list[str]
             target = unquote(parts.path)
             if target:
                 resolved = posixpath.normpath(posixpath.join(posixpath.dirname(rel_page), target))
+                if resolved.startswith("..") and (_into_twin(site, resolved) or _beside(site, resolved)):
+                    continue
                 if resolved.startswith(".."):
                     problems.append(f"{rel_page}: {href} (leaves the site)")
                     continue
-                if pending and resolved.startswith(pending):
+                if pending and resolved.startswith(tuple(pending)):
                     continue
                 fs = site / resolved
                 if fs.is_dir():

@@ -11,6 +11,7 @@ import functools
 import logging
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +50,37 @@ def iframe_worker_shim() -> Path | None:
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 os.environ.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
 
+#: Material features the generated pages rely on: sections open on their index page, breadcrumbs
+#: above each page, and definitions of glossary terms shown on hover and focus.
+REQUIRED_FEATURES = ("navigation.indexes", "navigation.path", "content.tooltips")
+#: Features that conflict with offline use (instant loading fetches pages with XHR).
+REFUSED_FEATURES = ("navigation.instant", "navigation.instant.prefetch")
+#: The facilitator site's header colour (Material's palette names): the first one the participant
+#: manual does not use, so that the two editions never look alike.
+FACILITATOR_PRIMARY = ("deep purple", "brown")
+#: Where search splits words: at white space, punctuation and brackets (so that 'consent,' is
+#: found as 'consent'), at a full stop not followed by a digit, and at an HTML entity.
+SEARCH_SEPARATOR = r'[\s\u200b\-_,:;!?=\[\]()"`/]+|\.(?!\d)|&[lg]t;'
 
-def derive_config(base: SiteConfig, files: SiteFiles, audience: str, title_suffix: str, language: str = "en") -> dict[str, Any]:
+
+#: Templates of the theme that workshopkit replaces (the language switch leads to the same page).
+OVERRIDES = Path(__file__).resolve().parent.parent / "assets" / "site" / "overrides"
+
+
+def alternate(language: str, languages: Sequence[str]) -> list[dict[str, str]]:
+    """Material's language switch: one entry per edition, with the path from this site's root
+    to the other edition's root (other languages sit inside the English site: 'ko/')."""
+    from ..strings import load_strings
+
+    def root_of(lang: str) -> str:
+        up = "" if language == "en" else "../"
+        return up + ("" if lang == "en" else f"{lang}/")
+
+    return [{"name": load_strings(lang)["language_name"], "link": root_of(lang), "lang": lang} for lang in languages]
+
+
+def derive_config(base: SiteConfig, files: SiteFiles, audience: str, title_suffix: str, language: str = "en",
+                  languages: Sequence[str] = (), site_name: str = "") -> dict[str, Any]:
     """The config of one site: the base ``mkdocs.yml`` plus generated nav and strict validation.
 
     Only the settings of :data:`SITE_SETTINGS` (and, under ``theme`` and ``extra``, of
@@ -65,10 +95,11 @@ def derive_config(base: SiteConfig, files: SiteFiles, audience: str, title_suffi
     if isinstance(data.get("extra"), dict):
         data["extra"] = {key: value for key, value in data["extra"].items() if key in EXTRA_SETTINGS}
     if title_suffix:
-        data["site_name"] = f"{base.site_name} – {title_suffix}"
-    if audience == "facilitator":
-        if base.site_url:
-            data["site_url"] = base.site_url + "facilitator/"
+        # A translated edition is named by the curriculum's translated title (site_name).
+        data["site_name"] = f"{site_name or base.site_name} – {title_suffix}"
+    if base.site_url:
+        data["site_url"] = base.site_url + ("facilitator/" if audience == "facilitator" else "") + (
+            "" if language == "en" else f"{language}/")
     data["docs_dir"] = "docs"
     # Pages are files (page.html, not page/index.html): the site works from file:// and from a
     # zip, and the addresses printed under QR codes stay valid.
@@ -99,12 +130,46 @@ def derive_config(base: SiteConfig, files: SiteFiles, audience: str, title_suffi
         "anchors": "warn",
         "not_found": "warn",
     }
+    if len(languages) > 1:
+        # The switch leads to the same page in the other language (the theme's own switch leads
+        # to the home page unless it can fetch a sitemap, which a copy on a disk cannot).
+        data.setdefault("extra", {})["alternate"] = alternate(language, languages)
+        if isinstance(theme, dict):
+            theme["custom_dir"] = str(OVERRIDES)
     if isinstance(theme, dict):
         theme["language"] = language
-        features = [f for f in theme.get("features", []) if f not in ("navigation.instant", "navigation.instant.prefetch")]
-        theme["features"] = features  # instant loading conflicts with offline use
+        features = [f for f in theme.get("features") or [] if f not in REFUSED_FEATURES]
+        theme["features"] = features + [f for f in REQUIRED_FEATURES if f not in features]
+        if audience == "facilitator":
+            theme["palette"] = _facilitator_palette(theme.get("palette"))
     data["theme"] = theme
+    data["plugins"] = [_with_separator(p, language) for p in data["plugins"]]
     return _as_html(data)
+
+
+def _facilitator_palette(palette: Any) -> Any:
+    """The participant manual's palette (one scheme or a list of them) with another primary
+    colour, so that the facilitator edition looks different at a glance."""
+    options = palette if isinstance(palette, list) else [palette if isinstance(palette, dict) else {}]
+    used = {str(o.get("primary", "")).lower().replace("-", " ") for o in options if isinstance(o, dict)}
+    colour = next((c for c in FACILITATOR_PRIMARY if c not in used), FACILITATOR_PRIMARY[0])
+    changed = [{**o, "primary": colour} if isinstance(o, dict) else o for o in options]
+    return changed if isinstance(palette, list) else changed[0]
+
+
+def _with_separator(plugin: Any, language: str = "en") -> Any:
+    """The search plugin with :data:`SEARCH_SEPARATOR` unless mkdocs.yml sets a separator, and,
+    in a translated edition, searching in its language (lunr's Korean tokeniser and trimmer)
+    and in English (for the texts not translated yet)."""
+    name = next(iter(plugin)) if isinstance(plugin, dict) else plugin
+    if str(name).removeprefix("material/") != "search":
+        return plugin
+    options = plugin[name] if isinstance(plugin, dict) and isinstance(plugin[name], dict) else {}
+    if language != "en":
+        options = {**options, "lang": [language, "en"]}
+    if "separator" in options:
+        return {name: options}
+    return {name: {**options, "separator": SEARCH_SEPARATOR}}
 
 
 #: Settings that MkDocs and Material print as HTML, most of them unescaped (nav titles, the site

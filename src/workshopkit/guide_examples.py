@@ -1,0 +1,199 @@
+"""A short YAML example of each object of the schema, shown in the editor's guide.
+
+Each example is a complete, valid object of its class (``tests/test_editor.py`` validates every
+one against the schema), so the guide never shows a key that ``check`` would refuse.
+"""
+
+from __future__ import annotations
+
+EXAMPLES: dict[str, str] = {
+    "Module": """\
+id: first-contact
+title: Safe first contact with newcomers
+summary: How to open a first conversation that does no harm.
+audience: [resettlement case workers]
+level: introductory
+track: service-providers
+learning_objectives:
+  - id: lo1
+    text: Explain why consent comes before questions.
+content_warnings:
+  tags: []
+sources:
+  - ref: who-pfa-guide-2011
+sessions:
+  - id: opening
+    title: Opening a first conversation
+    minutes: 30
+    objectives: [lo1]
+    activities:
+      - id: talk
+        title: Short input
+        method: presentation
+        minutes: 30
+        participant: sessions/opening.md
+""",
+    "Objective": """\
+id: lo2
+text: Apply the four action principles in a role play.
+""",
+    "ContentWarnings": """\
+tags: [death-bereavement, family-separation]
+note: The role plays mention the death of a parent; no graphic detail.
+""",
+    "Citation": """\
+ref: who-pfa-guide-2011
+pinpoint: ch. 3
+note: the action principles
+""",
+    "FacilitatorGuide": """\
+background: |
+  Most participants have met distressed clients; few have had any training.
+preparation:
+  - Print the pocket cards, one per participant.
+disclosure: If someone discloses abuse, thank them, do not probe, and offer the on-site counsellor.
+misconceptions:
+  - "'PFA is counselling': it is not; it is practical first support."
+""",
+    "Session": """\
+id: look-listen-link
+title: Look, listen, link
+short_title: Action principles
+minutes: 45
+objectives: [lo2]
+summary: The action principles, practised in pairs.
+key_messages:
+  - Listen without pressing for the story.
+activities:
+  - id: demo
+    title: Facilitator demonstration
+    method: demonstration
+    minutes: 15
+    participant: Watch the short role play and note what helped.
+  - id: practice
+    title: Practice in pairs
+    method: role-play
+    minutes: 30
+    grouping: pairs
+    participant: sessions/role-play.md
+    opt_out: Take the observer's role instead.
+    observer: Which of the action principles did you see?
+    de_roling: Say your own name and one thing you will do this evening.
+    debrief:
+      - How did it feel to be listened to?
+      - What would you do differently as the helper?
+""",
+    "Activity": """\
+id: card-sort
+title: What helps, what harms
+method: card-sort
+minutes: 20
+grouping: small-groups
+variant: extension
+participant: Sort the cards into "helps" and "harms".
+facilitator: |
+  Expected answers: promising secrecy you cannot keep harms.
+handout: help-harm-cards
+materials: [one card set per group]
+""",
+    "Handout": """\
+id: pocket-card
+title: PFA pocket card
+kind: job-aid
+file: handouts/pocket-card.md
+pages_max: 1
+""",
+    "FillIn": """\
+label: One thing I will do for myself this week
+lines: 3
+""",
+    "AssessmentItem": """\
+id: q1
+objective: lo1
+type: single
+prompt: What comes first in a first conversation?
+options:
+  a: Asking about the journey
+  b: Explaining your role and asking for consent
+answer: b
+explanation: Consent and a clear role come before any question.
+""",
+    "Workshop": """\
+id: resettlement-2027
+title: Protecting and assisting newcomers
+audience: [resettlement service providers]
+start_date: 2027-03-09
+days:
+  - start: "09:00"
+    end: "17:00"
+    slots:
+      - title: Opening and ground rules
+        kind: opening
+        minutes: 30
+      - module: first-contact
+        variant: core
+""",
+    "SupportContact": """\
+service: On-site counsellor
+how_to_reach: Room 204, or ask a facilitator
+hours: during the workshop
+""",
+    "Person": """\
+name: Kim Ji-won
+role: lead facilitator
+""",
+    "Day": """\
+title: Practice day
+start: "09:00"
+end: "16:30"
+slots:
+  - session: first-contact/opening
+  - break: 15
+""",
+    "Slot": """\
+session: first-contact/opening
+variant: core
+note: Bring the pocket cards.
+""",
+    "SourceLibrary": """\
+sources:
+  - id: who-pfa-guide-2011
+    kind: guideline
+    title: "Psychological first aid: guide for field workers"
+    publisher: World Health Organization
+    year: 2011
+""",
+    "Source": """\
+id: who-pfa-guide-2011
+kind: guideline
+title: "Psychological first aid: guide for field workers"
+publisher: World Health Organization
+year: 2011
+url: https://www.who.int/publications/i/item/9789241548205
+""",
+    "Glossary": """\
+terms:
+  - term: Warm handover
+    definition: A referral in which the worker introduces the person to the new service in person.
+""",
+    "GlossaryEntry": """\
+term: Referral
+definition: Putting a person in touch with a service that can meet a need, with their agreement.
+see_also: [Warm handover]
+""",
+    "Curriculum": """\
+title: Protection and humanitarian training
+summary: A starter curriculum for service providers and civil-society organisations.
+languages: [ko]
+tracks:
+  - id: service-providers
+    title: Service providers
+    modules: [first-contact]
+""",
+    "Track": """\
+id: foundations
+title: Foundations
+summary: For everyone, whatever their role.
+modules: [humanitarian-principles]
+""",
+}
