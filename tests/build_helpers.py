@@ -38,13 +38,19 @@ def pdf_pages(path: Path) -> list[str]:
 
 
 def all_files_text(folder: Path) -> dict[Path, str]:
-    """Every file under ``folder`` as text: PDFs through pdftotext, the rest as bytes decoded."""
+    """Every file under ``folder`` as text: PDFs through pdftotext, the parts of PowerPoint
+    files (slides, notes, properties) joined, the rest as bytes decoded."""
+    import zipfile
+
     out = {}
     for path in sorted(folder.rglob("*")):
         if not path.is_file():
             continue
         if path.suffix == ".pdf":
             out[path] = pdf_text(path)
+        elif path.suffix == ".pptx":
+            with zipfile.ZipFile(path) as deck:
+                out[path] = "\n".join(deck.read(name).decode("utf-8", errors="replace") for name in deck.namelist())
         else:
             out[path] = path.read_bytes().decode("utf-8", errors="replace")
     return out

@@ -188,8 +188,25 @@ def make_canary_repo(dest: Path) -> Canaries:
     _dump(gamma / "module.yml", g)
     wpath = dest / "curriculum" / "demo.yml"
     w = yaml.safe_load(wpath.read_text(encoding="utf-8"))
+    # One of the workshop's own sessions, run by a slot with a lead, a support and a location.
+    w["sessions"] = [{"id": "welcome", "title": "Welcome", "kind": "opening", "minutes": 5, "summary": "S",
+                      "activities": [{"id": "hello", "title": "Hello", "method": "discussion", "minutes": 5,
+                                      "participant": "P"}]}]
+    w["days"][0]["slots"].insert(0, {"plan": "welcome", "location": "Room B"})
     plant(w, Workshop, canaries, "demo")
-    w["days"][0]["end"] = "13:30"
+    w["days"][0]["end"] = "13:40"
+    # A slot names who leads it by the id of a member of the team: the id is not text anyone reads
+    # (the member's name, a canary, is what the outputs print).
+    lead = w["facilitators"][0]
+    lead["id"] = "team-lead"
+    for task in w.get("preparation", []):
+        task["when"] = "day-before"
+    for day in w["days"]:
+        for slot in day["slots"]:
+            support = slot.get("support", [])
+            for token in [slot.get("lead"), *([support] if isinstance(support, str) else support)]:
+                canaries.facilitator.discard(token)
+            slot["lead"], slot["support"] = "team-lead", ["team-lead"]
     # Private event data lives in events/ (git-ignored); no build may read it into an output.
     roster = dest / "events" / "demo"
     roster.mkdir(parents=True)

@@ -26,6 +26,20 @@ def repo(tmp_path: Path) -> Path:
     return dest
 
 
+#: Files that take minutes, slowest first. They are collected before the others so that, with
+#: the workers taking whole files (``--dist loadfile``), none of them is left to run alone at the end.
+LONG_FILES = ("test_print_geometry.py", "test_browser.py", "test_i18n_build.py", "test_security_ops.py",
+              "test_bench.py", "test_reliability.py", "test_loader_properties.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return LONG_FILES.index(name) if name in LONG_FILES else len(LONG_FILES)
+
+    items.sort(key=rank)  # stable: the order inside a file and among the other files stays
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     """Print the figures that tests record with ``record_property("figure: …", value)``.
 

@@ -21,7 +21,7 @@ from workshopkit.build import load_checked
 from workshopkit.cli import main
 from workshopkit.kit.build import build_event, prepare
 
-from build_helpers import all_files_text, build, pdf_text, tree_hashes
+from build_helpers import all_files_text, build, pdf_pages, pdf_text, tree_hashes
 
 ROSTER = ("\ufeffname,organisation,role,email\n"
           "김지원,하나센터 서울,상담사,jiwon@example.org\n"
@@ -139,16 +139,21 @@ def test_a_failed_kit_build_keeps_the_previous_kit(repo: Path, event: Path):
 
 
 def test_names_never_reach_a_published_output(repo: Path, event: Path):
+    (event / "event.yml").write_text("title: CANARY-EVENT-TITLE\n" + EVENT, encoding="utf-8")
     build_event(repo, "spring")
     build(repo, zip=True)  # a full build after the kit: the kit stays, nothing of it is published
-    assert (repo / "build" / "events" / "spring" / "certificates.pdf").is_file()
+    kit = repo / "build" / "events" / "spring"
+    for name in ("certificates.pdf", "print-list.pdf", "knowledge-test-pre.pdf", "knowledge-test-post.pdf",
+                 "code-cards.pdf"):
+        assert (kit / name).is_file()
+        assert "CANARY-EVENT-TITLE" in pdf_text(kit / name) or name == "code-cards.pdf"
     published = {**all_files_text(repo / "build" / "site"), **all_files_text(repo / "build" / "pdf")}
     import zipfile
 
     with zipfile.ZipFile(repo / "build" / "offline" / "participant-site.zip") as z:
         published.update({Path(n): z.read(n).decode("utf-8", errors="replace") for n in z.namelist()})
-    leaks = [(path, name) for path, text in published.items() for name in NAMES + ("jiwon@example.org",)
-             if name in text]
+    kit_only = ("jiwon@example.org", "CANARY-EVENT-TITLE", "The event kit (this folder)", "Code cards")
+    leaks = [(path, name) for path, text in published.items() for name in NAMES + kit_only if name in text]
     assert leaks == []
 
 
@@ -181,3 +186,82 @@ def test_the_forms_convert_with_pyxform_and_hold_no_answer(repo: Path, event: Pa
     secrets = [q.explanation for m in project.modules for q in m.assessment if q.explanation]
     assert secrets and not any(s[:40] in test or s[:40] in evaluation for s in secrets)
     assert "How useful was each session for your work?" in evaluation and "/data/open_best" in evaluation
+
+
+# --------------------------------------------------------------------------------------------
+# The print list, the knowledge tests with the code box, and the code cards
+
+
+def test_the_print_list_counts_for_the_roster(repo: Path, event: Path):
+    report = build_event(repo, "spring")
+    assert "print-list.pdf" in report.files
+    text = " ".join(" ".join(pdf_pages(report.folder / "print-list.pdf")).split())  # in reading order, cell by cell
+    # 4 people on the roster, 5 blank rows for walk-ins: 9 code cards on one sheet.
+    for expected in ("Counted for 4 participants (the roster) and 1 facilitator(s).",
+                     "Name tents (name-tents.pdf) ×4 sheets one folded sheet per person on the roster: 4",
+                     "Code cards (code-cards.pdf) ×1 sheets 9 cards (4 participants and 5 spare for walk-ins)",
+                     "Pre-test: before the workshop (knowledge-test-pre.pdf) ×4 copies one per participant: 4",
+                     "Post-test: after the workshop (knowledge-test-post.pdf) ×4 copies",
+                     "Certificate of attendance (certificates.pdf) ×3 sheets",
+                     "Sign-in sheet – Day 1", "×1 copy (1 page(s)) one per day, signed at the door",
+                     "Participant workbook ×4 copies", "Facilitator guide facilitator copies only ×1 copies",
+                     "The case of Lin ×4 copies one per participant: 4 Day 1, 09:15 – Opening a first conversation"):
+        assert expected in text, expected
+    assert "Knowledge test (pre and post)" not in text  # the kit's own pre-test and post-test take its place
+    assert not any(name in text for name in NAMES)
+
+
+def test_an_empty_roster_counts_the_expected_participants_or_warns(repo: Path, event: Path, capsys):
+    (event / "attendance.csv").unlink()
+    (event / "roster.csv").write_text("name,organisation\n", encoding="utf-8")
+    report = build_event(repo, "spring")
+    text = " ".join(pdf_text(report.folder / "print-list.pdf").split())
+    assert "Counted for 15 participants (the number the workshop expects" in text  # demo.yml: participants: 15
+    assert "Participant workbook ×15 copies" in text
+    workshop = repo / "curriculum" / "demo.yml"
+    workshop.write_text(workshop.read_text(encoding="utf-8").replace("participants: 15\n", ""), encoding="utf-8")
+    assert main(["event", "build", "spring", "--path", str(repo)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert ("events/spring/roster.csv:1: warning: the roster has no one on it and the workshop 'demo' gives no number "
+            "of participants, so the kit has no print list") in out and "[WK732]" in out
+    assert not (repo / "build" / "events" / "spring" / "print-list.pdf").exists()
+
+
+def test_the_tests_have_a_code_box_and_the_cards_carry_codes_the_answers_accept(repo: Path, event: Path):
+    from workshopkit.kit.answers import read_answers
+    from workshopkit.kit.xlsform import CODE_PATTERN
+
+    report = build_event(repo, "spring")
+    pre = " ".join(pdf_text(report.folder / "knowledge-test-pre.pdf").split())
+    post = " ".join(pdf_text(report.folder / "knowledge-test-post.pdf").split())
+    for text, heading in ((pre, "Pre-test: before the workshop"), (post, "Post-test: after the workshop")):
+        assert heading in text and "Your participant code" in text
+        assert "Write the code on the card you drew at the start of the workshop (for example P07)" in text
+        assert "1. What comes first in a first conversation?" in text and "c. A bakery" in text
+        assert "Your participant code: ______________" in text  # at the foot of every page
+        assert "Consent and clarity" not in text  # no explanation, no answer
+    # The code box has one cell per character of a card's code, the first printed: P _ _
+    html_cells = re.findall(r'<span class="cell">(P?)</span>', _kit_html(repo, "knowledge_test.html.j2"))
+    assert html_cells == ["P", "", ""]
+    cards = pdf_text(report.folder / "code-cards.pdf")
+    codes = re.findall(r"\bP\d\d\b", cards)
+    assert codes == [f"P{n:02d}" for n in range(1, 10)]  # 4 on the roster + 5 walk-in rows
+    assert all(re.match(CODE_PATTERN, c) for c in codes) and not any(name in cards for name in NAMES)
+    # A test typed in under the codes of the cards reads without a problem.
+    (event / "pre.csv").write_text("participant_code,phase,q_alpha__q1,q_alpha__q2,q_beta__q1\n"
+                                   + "".join(f"{c},pre,b,true,a b\n" for c in codes), encoding="utf-8")
+    kit, diags = prepare(repo, "spring")
+    assert kit is not None
+    answers = read_answers(repo, kit, diags)
+    assert diags == [] and [a.code for a in answers.tests] == codes
+
+
+def _kit_html(repo: Path, template: str) -> str:
+    """A kit document's HTML as given to WeasyPrint."""
+    from workshopkit.kit.build import documents
+    from workshopkit.strings import load_strings
+
+    kit, _ = prepare(repo, "spring")
+    assert kit is not None
+    names = {"knowledge_test.html.j2": "knowledge-test-pre.pdf"}
+    return documents(kit, load_strings("en"), "A4")[names[template]][1]

@@ -200,3 +200,29 @@ def test_a_glossary_term_must_keep_its_translation_unless_the_translator_says_it
     po.save()
     _, diags = check(ko)
     assert not [d for d in diags if d.code == "WK805"]
+
+
+def test_the_bibliography_has_its_own_catalogue_and_a_translated_title_keeps_the_original_beside_it(ko: Path):
+    from workshopkit.build import BuildOptions, site_pages, views_for
+    from workshopkit.markdown import load_site_config
+
+    path = ko / "curriculum" / "sources" / "locales" / "ko.po"
+    po = polib.pofile(str(path))
+    by_context = {e.msgctxt: e for e in po}
+    title = by_context["library/sources/lib-handbook/title"]
+    english = title.msgid
+    seeds = {e.msgctxt for e in polib.pofile(str(ko / "seeds" / "locales" / "ko.po"))}
+    assert seeds and all(c.split("/")[-1] in {"title", "summary", "key_facts"} for c in seeds), seeds
+    title.msgstr = "핸드북 한국어판"
+    po.save(str(path))
+    project, diags = load_project(ko, "ko")
+    assert not [d for d in diags if d.severity == "error"], diags
+    source = next(s for s in project.sources if s.id == "lib-handbook")
+    assert (source.title, source.original_title) == ("핸드북 한국어판", english)
+    # Only a title that differs from the English names the original.
+    view = views_for(project, BuildOptions(root=ko, out=ko / "build"))["participant"]
+    files, _ = site_pages(view, load_site_config(ko), ko, language="ko")
+    page = files.pages["sources.md"]
+    assert "### 핸드북 한국어판" in page and f"원제: *{english}*" in page
+    english_project, _ = load_project(ko)
+    assert next(s for s in english_project.sources if s.id == "lib-handbook").original_title == ""

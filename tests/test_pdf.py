@@ -329,7 +329,7 @@ def test_running_heads_are_short_titles_in_whole_words_and_say_day_time_and_sess
     rights = {right for _, right in heads}
     # A facilitator thumbs to "now": the day, the clock and the session.
     assert {"Day 1 · 09:15 · Opening a first conversation", "Day 1 · 10:00 · Practising the opening",
-            "Alpha module on safe first contact", "Handout · The case of Lin", "Answer key"} <= rights
+            "Alpha module on safe first contact", "Annex: handouts", "Answer key"} <= rights
     heads = _heads(published / "build/pdf/facilitator/demo/facilitator-guide.pdf")
     rights = {right for _, right in heads}
     assert "Day 1 · 09:50 · Practice" in rights and "Beta" in rights  # the short titles
@@ -358,11 +358,13 @@ def test_fit_head_cuts_only_between_words():
 def test_bookmarks_are_three_levels_part_module_session_and_a_contents_entry(built: Path, doc: str):
     outline = pdf_outline(pypdf.PdfReader(str(built / "build/pdf" / doc)))
     assert max(depth for depth, _ in outline) == 3
-    assert (1, "Contents") in outline and (1, "Agenda") in outline and (1, "Modules") in outline
-    modules = outline.index((1, "Modules"))
+    part = "Session plans" if "guide" in doc else "Modules"
+    assert (1, "Contents") in outline and (1, "Agenda") in outline and (1, part) in outline
+    modules = outline.index((1, part))
     assert outline[modules + 1] == (2, "Alpha module on safe first contact")
     assert outline[modules + 2] == (3, "Opening a first conversation")
-    assert (3, "Handout: The case of Lin") in outline
+    # The guide prints its handouts as a numbered annex after the session plans.
+    assert (3, "Handout: The case of Lin") in outline or (2, "Handout 1: The case of Lin") in outline
     # No entry repeats the one it sits under, and activities and headings inside texts are not bookmarked.
     for (depth, title), (next_depth, next_title) in zip(outline, outline[1:], strict=False):
         assert not (next_depth == depth + 1 and next_title.lstrip("0123456789. ") == title), title
@@ -455,3 +457,17 @@ def test_a_section_that_spills_a_few_lines_onto_a_nearly_empty_page_is_set_tight
     _init(css, str(tmp_path))
     result = _render(Job(html, str(tmp_path / "out.pdf"), tmp_path.as_uri() + "/", "test", tighten=True))
     assert result.error == "" and result.pages == len(first.pages) - 1
+
+
+def test_the_printed_test_asks_for_the_code_of_the_code_cards_in_boxes(built: Path):
+    """The code on the paper test has the form of the event kit's code cards (P and a number),
+    the form the answer readers and the XLSForms accept, never something about the person."""
+    from workshopkit.kit.xlsform import CODE_PATTERN
+
+    first = _pages_text(built / "build/pdf/participant/demo/knowledge-test.pdf")[0]
+    assert "Your participant code" in first and "one character to a box" in first
+    example = re.search(r"for example (P\d+)\)", first)
+    assert example and re.match(CODE_PATTERN, example.group(1)), first[:800]
+    assert "mother" not in first
+    key = _pages_text(built / "build/pdf/facilitator/demo/answer-key.pdf")[0]
+    assert "Your participant code" not in key

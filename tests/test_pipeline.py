@@ -42,16 +42,22 @@ def test_the_plan_lists_what_the_build_writes_and_what_the_sites_link_to(repo: P
     pdfs = {o.path for o in plan.pdfs()}
     assert "participant/demo/workbook.pdf" in pdfs and "facilitator/demo/answer-key.pdf" in pdfs
     assert not any(p.startswith("restricted/") for p in pdfs)  # no closed-door pack without --include-restricted
-    assert {o.path for o in plan.offered("participant")} == {p for p in pdfs if p.startswith("participant/")}
-    assert {o.path for o in plan.offered("facilitator")} == pdfs
+    # The sites offer every document but the slide files of single sessions ('module--session').
+    decks = {o.path for o in plan.outputs if o.kind.family == "deck" and "--" not in o.path}
+    assert decks and {o.path for o in plan.offered("participant")} == {
+        p for p in pdfs | decks if p.startswith("participant/") and "--" not in p}
+    assert {o.path for o in plan.offered("facilitator")} == {p for p in pdfs | decks if "--" not in p}
 
     report = build(repo, zip=True)
     out = repo / "build"
     written = {p.relative_to(out / "pdf").as_posix() for p in (out / "pdf").rglob("*.pdf")}
-    assert written == pdfs == set(report.pdf_rendered)
+    # Rendered: the plan's PDFs; written besides: the PDFs of single sessions, cut from the deck.
+    cut = {o.path for o in plan.outputs if o.kind.family == "deck" and o.path.endswith(".pdf")}
+    assert cut and written == pdfs | cut and pdfs == set(report.pdf_rendered)
     for audience in ("participant", "facilitator"):
         site = out / "site" / audience
-        offered = {p.relative_to(site / "downloads").as_posix() for p in (site / "downloads").rglob("*.pdf")}
+        offered = {p.relative_to(site / "downloads").as_posix() for p in (site / "downloads").rglob("*")
+                   if p.suffix in (".pdf", ".pptx")}
         assert offered == {o.path for o in plan.offered(audience)}
         page = (site / "workshops" / "demo.html").read_text(encoding="utf-8")
         linked = {o.path for o in plan.offered(audience) if o.workshop == "demo"}

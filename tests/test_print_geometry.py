@@ -177,9 +177,10 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         for name, paper, language, workshops in (("A4", "A4", "en", None), ("Letter", "Letter", "en", ONE),
                                                  ("ko", "A4", "ko", ONE)):
             dest = tmp_path_factory.mktemp(f"print-{name}")
+            # Slide decks are projected, not printed (tests/test_slides.py measures them).
             run_build(BuildOptions(root=ROOT, out=dest, site=False, paper=paper, languages=(language,)),
-                      select=None if workshops is None else (lambda plan, w=workshops: plan.only(
-                          lambda o: o.kind.scope == "handout" or o.workshop in w)))
+                      select=lambda plan, w=workshops: plan.only(lambda o: "slides" not in o.kind.name and (
+                          w is None or o.kind.scope == "handout" or o.workshop in w)))
             out[name] = dest / "pdf"
     return out
 
@@ -252,6 +253,9 @@ def test_real_guides_have_three_bookmark_levels_and_running_heads_of_whole_words
     for language in ("en", "ko"):
         project, _ = load_project(ROOT, language)
         titles += [w.title for w in project.workshops] + [w.short_title for w in project.workshops]
+        titles += [x.title for w in project.workshops for x in w.sessions]
+        titles += [x.short_title for w in project.workshops for x in w.sessions]
+        titles += [slot.title for w in project.workshops for d in w.days for slot in d.slots]
         for m in project.modules:
             titles += [m.title, m.short_title] + [x.title for x in m.sessions] + [x.short_title for x in m.sessions]
             titles += [h.title for h in m.handouts]

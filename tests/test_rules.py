@@ -40,10 +40,12 @@ CODES = {
     "WK101": "duplicate-id", "WK102": "duplicate-source-id", "WK103": "reserved-session-id",
     "WK104": "self-prerequisite", "WK105": "prerequisite-cycle",
     "WK110": "unknown-module", "WK111": "unknown-source", "WK112": "unknown-objective", "WK113": "unknown-handout",
-    "WK114": "unknown-session", "WK115": "unknown-assessment-item",
+    "WK114": "unknown-session", "WK115": "unknown-assessment-item", "WK116": "unknown-plan",
+    "WK117": "unknown-facilitator",
     "WK120": "module-in-two-tracks", "WK121": "track-disagrees", "WK122": "unknown-track",
     "WK123": "module-not-in-curriculum",
     "WK201": "session-minutes", "WK202": "day-overrun", "WK203": "day-starts-after-end", "WK204": "no-break",
+    "WK205": "slot-minutes-differ-from-plan",
     "WK301": "unknown-block", "WK302": "unclosed-block", "WK303": "stray-block-close",
     "WK304": "block-inside-more-private", "WK305": "marker-not-at-line-start", "WK306": "unclosed-code-fence",
     "WK307": "block-in-plain-text", "WK308": "marker-lookalike", "WK309": "marker-mid-line",
@@ -52,6 +54,8 @@ CODES = {
     "WK320": "html-tag-not-allowed", "WK321": "event-handler-attribute", "WK322": "style-attribute",
     "WK323": "html-url-scheme", "WK324": "raw-image", "WK325": "nesting-too-deep", "WK326": "unclosed-comment",
     "WK327": "crowded-paragraph", "WK328": "long-block",
+    "WK336": "slide-break-under-text", "WK337": "empty-slide", "WK338": "block-across-slides",
+    "WK339": "slide-too-long",
     "WK340": "link-without-target", "WK341": "link-masked", "WK342": "link-scheme-not-allowed",
     "WK343": "invalid-web-address", "WK344": "remote-image", "WK345": "file-link-in-plain-text",
     "WK346": "absolute-link", "WK347": "link-outside-modules", "WK348": "link-file-name-characters",
@@ -77,7 +81,9 @@ CODES = {
     "WK804": "translation-missing", "WK805": "translation-glossary-term", "WK806": "translation-opens-a-block",
     "WK725": "answers-unknown-file", "WK726": "answers-unknown-column", "WK727": "answers-missing-column",
     "WK728": "answers-bad-code", "WK729": "answers-bad-phase", "WK730": "answers-unknown-option",
-    "WK731": "answers-duplicate",
+    "WK731": "answers-duplicate", "WK732": "print-list-no-count",
+    "WK330": "card-break-under-text", "WK331": "card-break-spelling", "WK332": "empty-card",
+    "WK333": "block-across-cards", "WK334": "card-number-out-of-order", "WK335": "card-key-mismatch",
 }
 #: Codes whose rules were removed: never given again.
 RETIRED: dict[str, str] = {}

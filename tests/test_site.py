@@ -47,7 +47,7 @@ def test_sites_offer_the_pdfs_of_their_audience_and_no_other(sites: Path):
     assert target.read_bytes().startswith(b"%PDF")
     workshop = _page(sites, "participant", "workshops/demo.html")
     listed = {a.get("href").rsplit("/", 1)[-1] for a in workshop.xpath("//article//a[contains(@href, '.pdf')]")}
-    assert listed == {"workbook.pdf", "knowledge-test.pdf", "evaluation-form.pdf"}
+    assert listed == {"workbook.pdf", "knowledge-test.pdf", "evaluation-form.pdf", "slides.pdf"}
     offered = {p.relative_to(part / "downloads").parts[0] for p in (part / "downloads").rglob("*.pdf")}
     assert offered == {"participant"}  # never a facilitator guide or answer key
     fac = _page(sites, "facilitator", "workshops/demo.html")

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import AssessmentItem, Module, Session, Slot, Workshop
+from .model import AssessmentItem, Module, Session, Slot, Workshop, WorkshopSession
 
 
 def session_minutes(session: Session, variant: str) -> int:
@@ -14,6 +14,11 @@ def session_minutes(session: Session, variant: str) -> int:
     if variant == "core":
         return sum(a.minutes for a in session.activities if a.variant == "core")
     return sum(a.minutes for a in session.activities)
+
+
+def plan_minutes(plan: WorkshopSession) -> int:
+    """Length of a workshop's own session (a plan for a programme item): the sum of its activities."""
+    return sum(a.minutes for a in plan.activities)
 
 
 def module_minutes(module: Module) -> tuple[int, int]:
@@ -39,6 +44,8 @@ class Row:
     delivery: str = ""
     note: str = ""
     slot_index: int = 0
+    plan_id: str = ""  # a programme item run by one of the workshop's own sessions
+    location: str = ""
 
     @property
     def closed(self) -> bool:
@@ -98,6 +105,12 @@ def compute(workshop: Workshop, modules: dict[str, Module]) -> list[AgendaDay]:
             delivery = slot.delivery or ""
             if slot.break_ is not None:
                 rows = [Row("", "", slot.break_, "break", slot.title or "Break", note=slot.note)]
+            elif slot.plan is not None:
+                plan = workshop.plan(slot.plan)
+                minutes = slot.minutes or (plan_minutes(plan) if plan else 0)
+                rows = [Row("", "", minutes, slot.kind or (plan.kind if plan else "other"),
+                            slot.title or (plan.title if plan else slot.plan), note=slot.note, delivery=delivery,
+                            plan_id=slot.plan if plan else "")]
             elif slot.module is None and slot.session is None:
                 rows = [Row("", "", slot.minutes or 0, slot.kind or "other", slot.title, note=slot.note,
                             delivery=delivery)]
@@ -112,6 +125,7 @@ def compute(workshop: Workshop, modules: dict[str, Module]) -> list[AgendaDay]:
                                     "" if rows else slot.note))
             for row in rows:
                 row.slot_index = slot_index
+                row.location = slot.location
                 row.start = _clock(clock)
                 clock += row.minutes
                 row.end = _clock(clock)

@@ -381,7 +381,8 @@ def run_build(opts: BuildOptions, progress: Progress | Callable[[str], None] | N
     progress("checking content")
     project, report.warnings = load_checked(opts.root)
     languages = languages_of(project, opts)
-    editions = [edition(project if lang == "en" else load_project(opts.root, lang)[0], opts) for lang in languages]
+    editions = [edition(project if lang == "en" else project.translations.get(lang) or load_project(opts.root, lang)[0],
+                        opts) for lang in languages]
     config = load_site_config(opts.root)
     report.notes = setup_notes(config, opts)
     report.seconds["check"] = time.perf_counter() - t0

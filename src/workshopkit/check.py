@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from . import links
-from .agenda import AgendaDay, _to_minutes, compute, session_minutes
+from .agenda import AgendaDay, _to_minutes, compute, plan_minutes, session_minutes
 from .errors import BuildError, Diagnostic, name_list
 from .htmlsafety import FORBIDDEN_TAGS, SAFE_SCHEMES, url_scheme
 from .load import Project, TextRef, load_project
@@ -205,7 +205,8 @@ def _unique(c: Check, owner: BaseModel, items: list[Any], loc: Loc, what: str) -
 
 
 @rule("WK101", "duplicate-id",
-      summary="Two objectives, sessions, activities of a session, handouts, assessment items or tracks have the "
+      summary="Two objectives, sessions, activities of a session, handouts, assessment items, tracks or members of a "
+              "workshop's facilitation team have the "
               "same id.",
       fix="give each one its own id",
       example=example(MODULE, "handouts:\n"
@@ -221,6 +222,11 @@ def duplicate_id(c: Check) -> None:
         _unique(c, m, m.assessment, ("assessment",), "assessment item")
         for si, s in enumerate(m.sessions):
             _unique(c, m, s.activities, ("sessions", si, "activities"), "activity")
+    for w in c.project.workshops:
+        _unique(c, w, w.sessions, ("sessions",), "session")
+        for si, plan in enumerate(w.sessions):
+            _unique(c, w, plan.activities, ("sessions", si, "activities"), "activity")
+        _unique(c, w, [p for p in w.facilitators if p.id], ("facilitators",), "facilitator")
     cur = c.project.curriculum
     if cur is not None:
         _unique(c, cur, cur.tracks, ("tracks",), "track")
@@ -385,6 +391,13 @@ def unknown_handout(c: Check) -> None:
                 if a.handout is not None:
                     c.ref(m, ("sessions", si, "activities", ai, "handout"), a.handout, handouts, "handout",
                           (m, "handouts"))
+    for w in c.project.workshops:
+        for si, plan in enumerate(w.sessions):
+            for ai, a in enumerate(plan.activities):
+                if a.handout is not None:
+                    c.add(w, ("sessions", si, "activities", ai, "handout"),
+                          f"a workshop's own session has no handouts: '{a.handout}' is unknown here",
+                          "name the handout in the activity's text, or use it in a module session")
 
 
 @rule("WK114", "unknown-session",
@@ -401,6 +414,34 @@ def unknown_session(c: Check) -> None:
             if m is not None and m.session(sid) is None and not c.project.may_be_lost(m, "sessions", sid):
                 c.add(w, loc + ("session",), f"module '{mid}' has no session '{sid}'",
                       _suggest(sid, [s.id for s in m.sessions]) or "sessions: " + name_list(s.id for s in m.sessions))
+
+
+@rule("WK116", "unknown-plan",
+      summary="A slot of a workshop day names a `plan` that is not one of the workshop's own `sessions`.",
+      fix="correct the id (the hint suggests the closest one), or add the plan to the workshop's `sessions`",
+      example=example(WORKSHOP, _DAY + '    end: "12:30"\n    slots:\n      - plan: opneing\n'))
+def unknown_plan(c: Check) -> None:
+    for w in c.project.workshops:
+        plans = [s.id for s in w.sessions]
+        for loc, slot in _slots(w):
+            if slot.plan is not None:
+                c.ref(w, loc + ("plan",), slot.plan, plans, "plan", (w, "sessions"))
+
+
+@rule("WK117", "unknown-facilitator",
+      summary="A slot names as its `lead` or `support` someone who is not in the workshop's `facilitators` (by `id`).",
+      fix="use the `id` of a member of the facilitation team (the hint suggests the closest one), or give that "
+          "person an `id`",
+      example=example(WORKSHOP, "facilitators:\n  - id: lead\n    name: A. Facilitator\n"
+                                + _DAY + '    end: "12:30"\n    slots:\n      - module: alpha\n        lead: laed\n'))
+def unknown_facilitator(c: Check) -> None:
+    for w in c.project.workshops:
+        team = [p.id for p in w.facilitators if p.id]
+        for loc, slot in _slots(w):
+            if slot.lead is not None:
+                c.ref(w, loc + ("lead",), slot.lead, team, "facilitator", (w, "facilitators"))
+            for i, pid in enumerate(slot.support):
+                c.ref(w, loc + ("support", i), pid, team, "facilitator", (w, "facilitators"))
 
 
 @rule("WK115", "unknown-assessment-item",
@@ -524,6 +565,14 @@ def session_minutes_differ(c: Check) -> None:
                 c.add(m, ("sessions", si, "minutes"),
                       f"session is {s.minutes} minutes but its activities add up to {total} ({parts})",
                       f"set minutes: {total} or change the activities")
+    for w in c.project.workshops:
+        for si, plan in enumerate(w.sessions):
+            total = plan_minutes(plan)
+            if total != plan.minutes and c.project.complete(plan, "activities"):
+                parts = " + ".join(str(a.minutes) for a in plan.activities)
+                c.add(w, ("sessions", si, "minutes"),
+                      f"session is {plan.minutes} minutes but its activities add up to {total} ({parts})",
+                      f"set minutes: {total} or change the activities")
 
 
 @rule("WK202", "day-overrun",
@@ -549,6 +598,26 @@ def day_starts_after_end(c: Check) -> None:
         for day in c.run.agenda(w):
             if _to_minutes(day.start) > _to_minutes(day.end_by):
                 c.add(w, ("days", day.index, "start"), "the day starts after its end time")
+
+
+@rule("WK205", "slot-minutes-differ-from-plan",
+      summary="A slot that runs one of the workshop's own sessions (`plan`) gives `minutes` that differ from the "
+              "plan's length.",
+      fix="leave `minutes` out (the plan gives them), or change the plan's activities",
+      example=example(WORKSHOP, "sessions:\n  - id: opening\n    title: Opening\n    minutes: 15\n    activities:\n"
+                                "      - id: welcome\n        title: Welcome\n        method: presentation\n"
+                                "        minutes: 15\n"
+                                + _DAY + '    end: "12:30"\n    slots:\n      - plan: opening\n        minutes: 20\n'))
+def slot_minutes_differ_from_plan(c: Check) -> None:
+    for w in c.project.workshops:
+        for loc, slot in _slots(w):
+            plan = w.plan(slot.plan)
+            if plan is None or slot.minutes is None or not c.project.complete(plan, "activities"):
+                continue
+            total = plan_minutes(plan)
+            if slot.minutes != total:
+                c.add(w, loc + ("minutes",), f"the slot is {slot.minutes} minutes but its plan '{plan.id}' takes {total}",
+                      "leave 'minutes' out: the plan gives them")
 
 
 @rule("WK204", "no-break", severity="warning",
@@ -1737,6 +1806,7 @@ def check(root: Path) -> tuple[Project, list[Diagnostic]]:
     for language in project.curriculum.languages if project.curriculum else []:
         translated, found = load_project(root, language)
         found.extend(run_checks(translated))
+        project.translations[language] = translated
         # What the English texts already show is said once; the rest is the translation's.
         diags.extend(d for d in found if d not in known)
     return project, sorted(set(diags), key=lambda d: (d.path, d.line, d.col, d.message))

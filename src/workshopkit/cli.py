@@ -20,10 +20,11 @@ from rich.markup import escape
 
 from . import __version__
 from .commands import cmd_build, cmd_check, cmd_clean, cmd_schema
-from .editor_commands import cmd_new, cmd_serve, cmd_stats
+from .editor_commands import cmd_new, cmd_serve
 from .errors import WorkshopkitError, shown
 from .i18n.commands import cmd_i18n
 from .kit.commands import cmd_event
+from .stats import cmd_stats
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -123,9 +124,16 @@ COMMANDS: tuple[Command, ...] = (
             "<out>/.serve-<pid>-<audience>/, removed when it stops"),
         arg("--include-restricted", action="store_true", help="show closed-door material in the facilitator preview"),
     )),
-    Command("stats", "minutes, sessions, items, words and last change per module; time per workshop day", cmd_stats, (
+    Command("stats", "minutes, sessions, items, words and last change per module; time per workshop day; with "
+                     "--items, each assessment item across the results of every event", cmd_stats, (
         PATH,
         output_format("text", "json"),
+        arg("--items", action="store_true",
+            help="per assessment item, from the answers of every event in events/: difficulty before and after, "
+                 "discrimination (item-rest correlation), how often each wrong option was chosen, and flags"),
+        arg("--skip-bad", action="store_true", help="with --items: leave out answer rows that have a problem"),
+        arg("--min-answers", type=int, default=10, metavar="N",
+            help="with --items: the fewest answers in a phase before an item is flagged (default: 10)"),
     )),
     Command("i18n", "translations: gettext catalogues (locales/LANG.po) of every module and of the curriculum",
             dest="action", subcommands=(

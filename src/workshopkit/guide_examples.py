@@ -64,6 +64,7 @@ objectives: [lo2]
 summary: The action principles, practised in pairs.
 key_messages:
   - Listen without pressing for the story.
+slides: slides/look-listen-link.md
 activities:
   - id: demo
     title: Facilitator demonstration
@@ -103,6 +104,12 @@ kind: job-aid
 file: handouts/pocket-card.md
 pages_max: 1
 """,
+    "HandoutPrint": """\
+layout: cards
+columns: 3
+rows: 4
+key: card-sort-key
+""",
     "FillIn": """\
 label: One thing I will do for myself this week
 lines: 3
@@ -123,15 +130,55 @@ id: resettlement-2027
 title: Protecting and assisting newcomers
 audience: [resettlement service providers]
 start_date: 2027-03-09
+aims:
+  - Hold a first conversation that asks for consent and does no harm.
+facilitators:
+  - id: kim
+    name: Kim Ji-won
+    role: lead facilitator
+sessions:
+  - id: opening
+    title: Opening and ground rules
+    kind: opening
+    minutes: 30
+    activities:
+      - id: ground-rules
+        title: Agreeing the ground rules
+        method: discussion
+        minutes: 30
 days:
   - start: "09:00"
     end: "17:00"
     slots:
-      - title: Opening and ground rules
-        kind: opening
-        minutes: 30
+      - plan: opening
+        lead: kim
       - module: first-contact
         variant: core
+        lead: kim
+        location: Training room 2
+""",
+    "WorkshopSession": """\
+id: check-in
+title: Morning check-in
+kind: check-in
+minutes: 10
+summary: How everyone arrives today, and what the day holds.
+materials: [Agenda of the day on a flipchart]
+activities:
+  - id: round
+    title: Weather report
+    method: reflection
+    minutes: 6
+    participant: Describe your mood as weather and one thing on your mind. You may pass.
+    facilitator: Start yourself, briefly. Note stormy answers and check in at the break.
+  - id: today
+    title: The day ahead
+    method: presentation
+    minutes: 4
+""",
+    "PreparationTask": """\
+when: week-before
+task: Make the participant code cards for the knowledge test.
 """,
     "SupportContact": """\
 service: On-site counsellor
@@ -139,8 +186,10 @@ how_to_reach: Room 204, or ask a facilitator
 hours: during the workshop
 """,
     "Person": """\
+id: kim
 name: Kim Ji-won
 role: lead facilitator
+responsibilities: [Opens and closes each day, Keeps time]
 """,
     "Day": """\
 title: Practice day
@@ -154,6 +203,9 @@ slots:
 session: first-contact/opening
 variant: core
 note: Bring the pocket cards.
+lead: kim
+support: [park]
+location: Breakout room B
 """,
     "SourceLibrary": """\
 sources:

@@ -78,6 +78,8 @@ class Project:
     #: The language the texts were loaded in, and what applied (or collected) its catalogues.
     language: str = "en"
     translator: Translator | None = None
+    #: The same repository loaded in each other language, by ``check`` (the build reuses them).
+    translations: dict[str, Project] = field(default_factory=dict, repr=False)
 
     def module(self, mid: str) -> Module | None:
         return next((m for m in self.modules if m.id == mid), None)
@@ -519,8 +521,7 @@ def resolve_texts(project: Project, obj: BaseModel, doc: YamlDoc, display: str, 
                 tr.collect_plain(owner, ctxt, value, f"{display}:{doc.where(visit.loc)[0]}", _comment(visit))
             else:
                 first = len(tr.used)
-                value = visit.value = tr.plain(owner, ctxt, value)
-                _store(visit, value)
+                value = _translate_plain(visit, tr.plain(owner, ctxt, value))
                 project.texts.extend(TextRef(d, line, ctxt, t, folder, plain=True) for d, line, t in tr.used[first:]
                                      if any(c in t for c in "<&[{"))
         is_file_field = visit.name == "file" and visit.owner.__class__.__name__ == "Handout"
@@ -566,6 +567,15 @@ def resolve_texts(project: Project, obj: BaseModel, doc: YamlDoc, display: str, 
             visit.owner.body = links.normalise(text, base, root)  # type: ignore[attr-defined]
         else:
             _store(visit, links.normalise(text, base, root))
+
+
+def _translate_plain(visit: Visit, translated: str) -> str:
+    """Put a translated plain text in place; a work's title in another edition keeps the original."""
+    if isinstance(visit.owner, Source) and visit.name == "title" and translated != visit.value:
+        visit.owner._original_title = visit.value
+    visit.value = translated
+    _store(visit, translated)
+    return translated
 
 
 def _translatable(visit: Visit) -> bool:

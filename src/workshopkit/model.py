@@ -13,7 +13,16 @@ import re
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -183,7 +192,8 @@ class Source(Base):
 
     id: Id = Field(description="Stable id used in citations, e.g. 'who-pfa-guide-2011'.")
     kind: SourceKind = Field(description="What sort of document it is.")
-    title: Text = title_field("Full title as published.")
+    title: Text = title_field("Full title as published (in a translation: the title of the edition published in "
+                              "that language, or the original title unchanged when there is none).")
     authors: list[str] = Field(default_factory=list, description="Personal authors or editors, if any.")
     publisher: Text = Field(description="Publisher or corporate author.")
     year: int | None = Field(None, ge=1900, le=2100, description="Year of publication.")
@@ -192,12 +202,19 @@ class Source(Base):
     identifiers: dict[str, str] = Field(default_factory=dict, description="ISBN, UN document symbol or DOI.")
     reuse: Reuse = Field("unknown", description="What the rights holder allows: cite and link 'all-rights-reserved' "
                                                 "works, never reproduce them.")
-    summary: str = Field("", description="A short summary in the project's own words.")
-    key_facts: list[str] = Field(default_factory=list, description="Facts the curriculum uses, in the project's own "
+    summary: str = Field("", json_schema_extra=TRANSLATED, description="A short summary in the project's own words.")
+    key_facts: list[str] = Field(default_factory=list, json_schema_extra=TRANSLATED,
+                                 description="Facts the curriculum uses, in the project's own "
                                                                    "words, with their date.")
     accessed: dt.date | None = Field(None, description="When the URL was last checked.")
     language: str = Field("en", description="Language of the source (BCP 47 code).")
     seed_file: str = Field("", description="For seed records: the name of the seed document the record summarises.")
+    #: The title as written in English, kept when a translation gives the title of another edition.
+    _original_title: str = PrivateAttr("")
+
+    @property
+    def original_title(self) -> str:
+        return self._original_title
 
     @field_validator("url")
     @classmethod
@@ -252,6 +269,46 @@ class FillIn(Base):
     lines: int = Field(3, ge=1, le=30, description="How many ruled lines to print.")
 
 
+class HandoutPrint(Base):
+    """How a handout that is cut out prints: cards on a grid, role cards or pocket cards.
+
+    The handout's text is split into cards at each line that holds only ``---`` (with a blank line
+    above it); the text before the first such line is the instructions, printed on a sheet of
+    their own with the QR code, so that the sheets to cut hold only cards. A text without ``---``
+    is one card with no instructions.
+    """
+
+    layout: Literal["cards", "role-cards", "pocket"] = Field(
+        description="'cards': numbered cards on a grid with dashed cut lines (a card sort, dilemma cards); "
+                    "'role-cards': one card per half page; 'pocket': a card to keep, several up per sheet.")
+    columns: int = Field(2, ge=1, le=3, description="Cards: how many cards side by side on a sheet.")
+    rows: int = Field(4, ge=1, le=6, description="Cards: how many rows of cards on a sheet.")
+    size: Literal["a6", "credit-card"] = Field(
+        "a6", description="Pocket cards: 'a6' (a quarter of the sheet: A6 on A4, 4¼ × 5½ in on Letter) or "
+                          "'credit-card' (85.6 × 54 mm).")
+    copies: int | None = Field(None, ge=1, le=12, description="How many copies of each card one sheet holds "
+                                                                "(role and pocket cards; pocket cards fill the sheet "
+                                                                "when it is not given).")
+    intro: Literal["separate", "every-card"] = Field(
+        "separate", description="Where the text before the first card goes: on its own sheet with the QR code "
+                                "('separate'), or at the top of every card, e.g. a scene that every role needs "
+                                "('every-card').")
+    key: Id | None = Field(None, description="Cards: id of the handout of this module that holds the answer key; "
+                                             "the numbers in the first column of its table must be the cards' "
+                                             "numbers.")
+
+    @model_validator(mode="after")
+    def _fits_layout(self) -> HandoutPrint:
+        given = self.model_fields_set
+        wrong = {"cards": {"size", "copies"}, "role-cards": {"columns", "rows", "size", "key"},
+                 "pocket": {"columns", "rows", "key", "intro"}}[self.layout] & given
+        if wrong:
+            raise ValueError(f"'{sorted(wrong)[0]}' does not apply to the layout '{self.layout}'")
+        if self.layout == "role-cards" and self.copies is not None and self.copies > 2:
+            raise ValueError("a sheet holds two role cards (one per half page): 'copies' is 1 or 2")
+        return self
+
+
 class Handout(Base):
     """A stand-alone document given to participants (1–3 printed pages)."""
 
@@ -266,6 +323,8 @@ class Handout(Base):
     fill_in: list[FillIn] = Field(default_factory=list, description="Writing spaces printed after the text (worksheets).")
     sources: list[Citation] = Field(default_factory=list, description="Sources the handout draws on.")
     pages_max: int = Field(3, ge=1, le=10, description="The most printed pages the handout may take.")
+    print: HandoutPrint | None = Field(None, description="For material that is cut out (card sets, role cards, "
+                                                         "pocket cards): how it prints.")
 
     @model_validator(mode="after")
     def _case(self) -> Handout:
@@ -333,6 +392,10 @@ class Session(Base):
                                     default_factory=list, description="The points participants should take away.")
     facilitator_notes: str = md("Background and advice for running the session (facilitator only).", vis="facilitator")
     activities: list[Activity] = Field(min_length=1, description="The activities, in order.")
+    slides: str = md("The session's own slides, shown after its objectives and plan in its slide decks: Markdown "
+                     "(usually a file in the module folder, e.g. slides/intro.md), one slide after another with a "
+                     "line of '---' between them, each opening with a heading that is its title; a '/// facilitator' "
+                     "block on a slide becomes its speaker notes.")
 
     @model_validator(mode="after")
     def _restricted(self) -> Session:
@@ -413,12 +476,40 @@ class Module(Base):
 # Workshops
 
 
+class WorkshopSession(Base):
+    """A plan for a part of the day that belongs to no module (the opening and its ground rules,
+    the pre-test, a daily check-in, the closing): the same fields as a module's session, written
+    in the workshop file and named by the slots that run it (``plan:``)."""
+
+    id: Id = Field(description="Stable id inside the workshop; slots name it with 'plan'.")
+    title: Text = title_field("Title of the plan (the agenda shows the slot's title when it has one).")
+    short_title: str = title_field("A short form of the title for running heads (at most 50 characters); the "
+                                   "title when empty.", default="", max_length=50)
+    kind: Literal["opening", "closing", "pre-test", "post-test", "evaluation", "plenary", "lecture",
+                  "discussion", "check-in", "other"] = Field("other", description="What sort of programme item it is "
+                                                                                  "(a slot may say otherwise).")
+    minutes: int = Field(ge=5, le=480, description="Length in minutes: the sum of its activities.")
+    summary: str = md("What happens in this part of the day, for participants.")
+    materials: list[str] = private(translate=True, description="What to bring or print for it.", default_factory=list)
+    preparation: list[str] = private(translate=True,
+                                     description="What the facilitators prepare beforehand.", default_factory=list)
+    key_messages: list[str] = Field(json_schema_extra=TRANSLATED,
+                                    default_factory=list, description="The points participants should take away.")
+    facilitator_notes: str = md("Background and advice for running it (facilitator only).", vis="facilitator")
+    activities: list[Activity] = Field(min_length=1, description="The timed steps, in order.")
+
+
+FacilitatorRef = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+
+
 class Slot(Base):
     """One line of a day: a session, a whole module, a break or a programme item."""
 
     session: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*$",
                                 description="'module-id/session-id' of one session.")
     module: Id | None = Field(None, description="Id of a module: all its sessions, in order.")
+    plan: Id | None = Field(None, description="Id of one of the workshop's own 'sessions': a programme item run by "
+                                              "that plan (its title and minutes come from the plan unless given).")
     variant: Literal["core", "full"] = Field("full", description="'core' skips extension activities.")
     break_: int | None = Field(None, alias="break", ge=5, le=180, description="A break of this many minutes.")
     title: str = title_field("Title of a programme item or break (e.g. 'Opening', 'Lunch').", default="")
@@ -427,16 +518,23 @@ class Slot(Base):
                   "discussion", "check-in", "other"] | None = Field(None, description="What sort of programme item.")
     delivery: Literal["on-site", "online", "hybrid"] | None = Field(None, description="Overrides the workshop's mode "
                                                                                       "for this slot (e.g. a remote lecture).")
+    location: str = Field("", json_schema_extra=TRANSLATED,
+                          description="Where it takes place when not in the main room (e.g. 'breakout room B', "
+                                      "'outdoors'); shown in every agenda.")
+    lead: FacilitatorRef | None = private("Id of the facilitator who leads it (one of the workshop's 'facilitators'; "
+                                          "facilitator only).")
+    support: list[FacilitatorRef] = private("Ids of the facilitators who support the lead (facilitator only).",
+                                            default_factory=list)
     note: str = Field("", json_schema_extra=TRANSLATED, description="A short note shown in the agenda.")
 
     @model_validator(mode="after")
     def _one_kind(self) -> Slot:
-        kinds = [k for k in ("session", "module", "break_") if getattr(self, k) is not None]
+        kinds = [k for k in ("session", "module", "break_", "plan") if getattr(self, k) is not None]
         if self.minutes is not None and not kinds:
             kinds.append("item")
         if len(kinds) != 1:
-            raise ValueError("a slot is exactly one of: 'session', 'module', 'break', or a programme item with "
-                             "'title' and 'minutes'")
+            raise ValueError("a slot is exactly one of: 'session', 'module', 'break', 'plan', or a programme item "
+                             "with 'title' and 'minutes'")
         if kinds == ["item"] and not self.title:
             raise ValueError("a programme item needs a 'title'")
         return self
@@ -455,8 +553,22 @@ class Day(Base):
 
 
 class Person(Base):
+    """A member of the facilitation team."""
+
+    id: Id | None = Field(None, description="Short id that slots use to name who leads them (e.g. 'lead', 'psy').")
     name: Text = Field(description="Name as it should appear (an alias is fine).")
     role: str = Field("", json_schema_extra=TRANSLATED, description="Role in the workshop, e.g. 'lead facilitator'.")
+    responsibilities: list[str] = Field(json_schema_extra=TRANSLATED, default_factory=list,
+                                        description="What this person takes care of during the workshop (timekeeping, "
+                                                    "the quiet room, interpreting …).")
+
+
+class PreparationTask(Base):
+    """A task of the workshop's preparation timeline."""
+
+    when: Literal["weeks-before", "week-before", "day-before", "morning-of"] = Field(
+        description="When it is done: weeks before, the week before, the day before or the morning of each day.")
+    task: Text = Field(json_schema_extra=TRANSLATED, description="What to do, in one sentence.")
 
 
 class SupportContact(Base):
@@ -475,6 +587,9 @@ class Workshop(Base):
                                    default="", max_length=60)
     subtitle: str = Field("", json_schema_extra=TRANSLATED, description="Subtitle shown on covers.")
     summary: str = md("What the event is for and who it is for.")
+    aims: list[Text] = Field(json_schema_extra=TRANSLATED, default_factory=list,
+                             description="What the workshop sets out to achieve, one sentence each (printed at the front "
+                                         "of the facilitator guide).")
     audience: list[Text] = Field(json_schema_extra=TRANSLATED, min_length=1, description="Who takes part.")
     participants: int | None = Field(None, ge=1, le=1000, description="Expected number of participants.")
     languages: list[str] = Field(default_factory=lambda: ["en"], description="Languages of the event.")
@@ -489,6 +604,12 @@ class Workshop(Base):
     support_contacts: list[SupportContact] = Field(
         default_factory=list, description="Where participants can find support (needed when modules carry content warnings).")
     facilitators: list[Person] = private("Who facilitates (facilitator only).", default_factory=list)
+    preparation: list[PreparationTask] = private("Tasks of the preparation timeline beside those of the sessions "
+                                                 "(facilitator only).", default_factory=list)
+    sessions: list[WorkshopSession] = Field(default_factory=list,
+                                            description="Plans for the programme items that belong to no module "
+                                                        "(opening, pre-test, check-in, closing …); slots name them "
+                                                        "with 'plan'.")
     knowledge_test: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*$")]] = Field(
         default_factory=list,
         description="Items of the pre/post test as 'module-id/item-id'; when empty, one item for each objective the "
@@ -500,6 +621,20 @@ class Workshop(Base):
     def day_date(self, index: int) -> dt.date:
         day = self.days[index]
         return day.date or self.start_date + dt.timedelta(days=index)
+
+    def plan(self, pid: str | None) -> WorkshopSession | None:
+        """The workshop session ``pid`` (a slot's ``plan``), if there is one."""
+        return next((s for s in self.sessions if s.id == pid), None) if pid else None
+
+    def person(self, pid: str | None) -> Person | None:
+        """The member of the facilitation team with the id ``pid``, if there is one."""
+        return next((p for p in self.facilitators if p.id == pid), None) if pid else None
+
+    def slot(self, day: int, index: int) -> Slot | None:
+        """The slot ``index`` of day ``day`` (both from 0)."""
+        if 0 <= day < len(self.days) and 0 <= index < len(self.days[day].slots):
+            return self.days[day].slots[index]
+        return None
 
 
 class Track(Base):

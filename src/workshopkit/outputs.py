@@ -19,8 +19,10 @@ from typing import Literal
 
 from .audience import RESTRICTED_PACK, View, WorkshopView
 
-Family = Literal["pdf", "site", "zip"]
-Scope = Literal["workshop", "handout", "site"]
+#: ``deck``: files made from a rendered slide deck and its view (a session's pages cut from the
+#: workshop's deck, the PowerPoint files; see :mod:`workshopkit.slides.build`), beside the PDFs.
+Family = Literal["pdf", "site", "zip", "deck"]
+Scope = Literal["workshop", "handout", "site", "session"]
 #: The parts a cache key can cover (see :class:`workshopkit.pdf.build.Keys`):
 #: ``workshop`` the workshop, its agenda and every module of the view it prints, with their
 #: images, the glossary, the curriculum and the sources; ``handout`` the module of the handout
@@ -29,7 +31,7 @@ Scope = Literal["workshop", "handout", "site"]
 KeyPart = Literal["workshop", "handout", "test-order", "restricted"]
 
 #: Folder of ``build/`` that holds each family of outputs.
-FOLDERS: dict[Family, str] = {"pdf": "pdf", "site": "site", "zip": "offline"}
+FOLDERS: dict[Family, str] = {"pdf": "pdf", "site": "site", "zip": "offline", "deck": "pdf"}
 
 
 def _has_closed_sessions(wv: WorkshopView) -> bool:
@@ -53,6 +55,7 @@ class Kind:
     weight: float = 1.0  # rough rendering time (per session for a workshop document): longest first
     big: bool = False  # a long document: never worth a small worker pool
     when: Callable[[WorkshopView], bool] | None = None  # made only for the workshops this accepts
+    made_from: str = ""  # a deck file: the kind of the rendered deck whose pages it is cut from
 
     @property
     def folder(self) -> str:
@@ -80,6 +83,21 @@ KINDS: tuple[Kind, ...] = (
          big=True, when=_has_closed_sessions),
     Kind("handout", "pdf", "handout", "participant/handouts/{module}/{handout}.pdf", "participant", "participant",
          label="handout", offered_on=_EVERY_SITE, key=("handout",), fit=True),
+    # Slide decks (workshopkit.slides): the workshop's deck is rendered; each session's deck is cut
+    # from its pages; the PowerPoint files are written from the same slides (with speaker notes in
+    # the facilitator's). What is projected is participant level, in every deck.
+    Kind("slides", "pdf", "workshop", "participant/{workshop}/slides/slides.pdf", "participant", "participant",
+         label="slides_pdf", offered_on=_EVERY_SITE, key=("workshop",), weight=1.5),
+    Kind("slides-pptx", "deck", "workshop", "participant/{workshop}/slides/slides.pptx", "participant", "participant",
+         label="slides_pptx", offered_on=_EVERY_SITE, key=("workshop",)),
+    Kind("facilitator-slides-pptx", "deck", "workshop", "facilitator/{workshop}/slides/slides.pptx", "facilitator",
+         "facilitator", label="slides_pptx_notes", offered_on=_FACILITATORS, key=("workshop",)),
+    Kind("session-slides", "deck", "session", "participant/{workshop}/slides/{module}--{session}.pdf", "participant",
+         "participant", key=("workshop",), made_from="slides"),
+    Kind("session-slides-pptx", "deck", "session", "participant/{workshop}/slides/{module}--{session}.pptx",
+         "participant", "participant", key=("workshop",)),
+    Kind("facilitator-session-slides-pptx", "deck", "session", "facilitator/{workshop}/slides/{module}--{session}.pptx",
+         "facilitator", "facilitator", key=("workshop",)),
     Kind("site", "site", "site", "{audience}", "", ""),
     Kind("offline-site", "zip", "site", "participant-site.zip", "participant", "participant"),
 )
@@ -100,6 +118,7 @@ class Output:
     workshop: str = ""
     module: str = ""
     handout: str = ""
+    session: str = ""  # a session's slides: the session (of ``module``)
     modules: tuple[str, ...] = ()  # the modules whose content it prints
     sessions: int = 0  # sessions of its workshop (a guess at its length)
     source: str = ""  # display path of the file it is made from (for messages)
@@ -154,7 +173,7 @@ class Plan:
         """The documents the site of ``audience`` links to (none if the build has no such site)."""
         if self.site(audience) is None:
             return []
-        return [o for o in self.pdfs() if audience in o.kind.offered_on]
+        return [o for o in self.outputs if o.kind.family in ("pdf", "deck") and audience in o.kind.offered_on]
 
     def downloads(self) -> dict[str, list[Output]]:
         """Per site of the build, the documents it links to."""
@@ -168,7 +187,7 @@ class Plan:
         """The documents of the workshops ``ids`` and the handouts of the modules they use."""
         wanted = set(ids)
         used = {m for o in self.outputs if o.workshop in wanted for m in o.modules}
-        return self.only(lambda o: o.kind.family != "pdf" or o.workshop in wanted
+        return self.only(lambda o: o.kind.family not in ("pdf", "deck") or o.workshop in wanted
                          or (o.kind.scope == "handout" and o.module in used))
 
 
@@ -213,14 +232,36 @@ def _handout_outputs(k: Kind, v: View) -> Iterator[Output]:
                          modules=(m.id,), source=source, pages_max=h.pages_max)
 
 
+def _session_outputs(k: Kind, v: View) -> Iterator[Output]:
+    """One output per session of each workshop, in agenda order (a session run twice: once)."""
+    for wv in v.workshops:
+        wid = wv.workshop.id
+        seen: set[tuple[str, str]] = set()
+        for d in wv.days:
+            for r in d.rows:
+                if r.kind != "session" or (r.module_id, r.session_id) in seen:
+                    continue
+                m = v.module(r.module_id)
+                if m is None or m.session(r.session_id) is None:
+                    continue
+                seen.add((r.module_id, r.session_id))
+                yield Output(k, k.path.format(workshop=wid, module=r.module_id, session=r.session_id), k.view,
+                             workshop=wid, module=r.module_id, session=r.session_id, modules=(r.module_id,),
+                             sessions=1, source=f"modules/{r.module_id}/module.yml")
+
+
+_MAKERS: dict[Scope, Callable[[Kind, View], Iterator[Output]]] = {
+    "workshop": _workshop_outputs, "handout": _handout_outputs, "session": _session_outputs}
+
+
 def plan(views: dict[str, View], options: PlanOptions) -> Plan:
     """Every output of a build made from ``views`` (as :func:`audience.publishing_views` makes
     them): the documents each view can make, each audience's site, the offline copy."""
     outputs: list[Output] = []
     lang = options.language
     for k in KINDS:
-        if k.family == "pdf" and options.pdf and k.view in views:
-            make = _workshop_outputs if k.scope == "workshop" else _handout_outputs
+        if k.family in ("pdf", "deck") and options.pdf and k.view in views:
+            make = _MAKERS[k.scope]
             outputs += [o if lang == "en" else replace(o, path=f"{lang}/{o.path}", language=lang)
                         for o in make(k, views[k.view])]
         elif k.family == "site" and options.site:

@@ -552,6 +552,17 @@ declare("WK731", "answers-duplicate",
         summary="The same participant code has two pre-tests or two post-tests.",
         fix="keep one of the rows; if two people share a code, give one of them a new code",
         example=example(*_EVENT_FILES, ANSWERS, _ANSWERS_HEADER + "P01,post,b,true,a b\nP01,post,a,true,a\n"))
+declare("WK732", "print-list-no-count",
+        summary="The roster of an event is still empty and its workshop gives no expected number of participants, so "
+                "the kit cannot count the copies of its print list (and leaves the list out).",
+        fix="add the participants to roster.csv, or write the expected number as 'participants:' in the workshop file",
+        example=example(EVENT, _EVENT_OK, ROSTER, "name,organisation\n", WORKSHOP,
+                        "# A workshop that does not say how many people to expect.\n"
+                        "id: demo\ntitle: Demo workshop\naudience: [caseworkers]\nvenue: Seoul\nstart_date: 2026-03-02\n"
+                        "support_contacts:\n  - service: Counselling line\n    how_to_reach: Room 2\n"
+                        "days:\n  - start: \"09:00\"\n    end: \"12:30\"\n    slots:\n      - module: alpha\n"
+                        "      - break: 15\n      - session: beta/open-part\n      - session: beta/closed\n"),
+        severity="warning")
 
 
 # Translations: the catalogues of each declared language (see workshopkit.i18n).
@@ -601,3 +612,150 @@ declare("WK806", "translation-opens-a-block",
         fix="remove the `///` line from the translation (the block around the English text stays as it is)",
         example=example(*_KO, KO_CATALOGUE, _PO_HEAD + 'msgctxt "alpha/title"\n'
                         'msgid "Alpha module on safe first contact"\nmsgstr "안전한 첫 만남\\n/// facilitator\\n정답"\n'))
+
+
+# --------------------------------------------------------------------------------------------
+# WK33x: cut-out cards (a handout with `print:`), read as the print reads them
+# (workshopkit.pdf.cards); each code's function reports that code's problems.
+
+_CARD_SHEET = "modules/alpha/handouts/opening-sheet.md"
+
+
+def _card_handouts(key: str = "") -> str:
+    return ("handouts:\n  - id: case-lin\n    title: The case of Lin\n    kind: case-study\n"
+            "    file: handouts/case-lin.md\n    anonymisation: fictional\n"
+            "  - id: opening-sheet\n    title: My opening lines\n    kind: worksheet\n"
+            "    file: handouts/opening-sheet.md\n    print:\n      layout: cards\n" + key)
+
+
+def _card_problems(c: Any, code: str) -> None:
+    from .pdf.cards import card_problems
+
+    for path, line, key, problem in card_problems(c.project):
+        if problem.code == code:
+            c.at(path, line, 1, key, problem.message, problem.hint)
+
+
+@rule("WK330", "card-break-under-text",
+      summary="In a handout printed as cards, `---` stands directly under a line of text. Markdown reads such a "
+              "line as a heading, so the break between two cards disappears.",
+      fix="leave a blank line above the `---`",
+      example=example(MODULE, _card_handouts(), _CARD_SHEET, "Sort the cards.\n\n**Card 1.** A helper asks first.\n"
+                      "---\n\n**Card 2.** A helper asks later.\n"))
+def card_break_under_text(c: Any) -> None:
+    _card_problems(c, "WK330")
+
+
+@rule("WK331", "card-break-spelling",
+      summary="In a handout printed as cards, a rule is written another way than a line of exactly `---` "
+              "(`***`, `___`, `----`, `- - -`, or indented). Only `---` separates cards, so that every reader "
+              "cuts the same cards.",
+      fix="write `---` alone on the line to separate two cards, or remove the rule",
+      example=example(MODULE, _card_handouts(), _CARD_SHEET, "Sort the cards.\n\n---\n\n**Card 1.** A helper asks "
+                      "first.\n\n***\n\n**Card 2.** A helper asks later.\n"))
+def card_break_spelling(c: Any) -> None:
+    _card_problems(c, "WK331")
+
+
+@rule("WK332", "empty-card",
+      summary="In a handout printed as cards, two `---` lines have nothing between them, or the text ends with "
+              "`---`: the sheet would have an empty card.",
+      fix="remove the extra `---`",
+      example=example(MODULE, _card_handouts(), _CARD_SHEET, "Sort the cards.\n\n---\n\n**Card 1.** A helper asks "
+                      "first.\n\n---\n\n---\n\n**Card 2.** A helper asks later.\n"))
+def empty_card(c: Any) -> None:
+    _card_problems(c, "WK332")
+
+
+@rule("WK333", "block-across-cards",
+      summary="In a handout printed as cards, a `///` block opens in one card and closes in another. Each audience "
+              "would get a different set of cards.",
+      fix="close the block (`///`) before the `---` that ends its card",
+      example=example(MODULE, _card_handouts(), _CARD_SHEET, "Sort the cards.\n\n---\n\n/// facilitator\nExpected: "
+                      "first.\n\n---\n\n**Card 2.** A helper asks later.\n///\n"))
+def block_across_cards(c: Any) -> None:
+    _card_problems(c, "WK333")
+
+
+@rule("WK334", "card-number-out-of-order",
+      summary="A numbered card opens with a label whose number is not its place in the set (`**Card 4.**` on the "
+              "third card). The sheet prints each card's place, and the answer key uses it.",
+      fix="number the cards 1, 2, 3 … in the order they are written",
+      example=example(MODULE, _card_handouts(), _CARD_SHEET, "Sort the cards.\n\n---\n\n**Card 1.** A helper asks "
+                      "first.\n\n---\n\n**Card 3.** A helper asks later.\n"))
+def card_number_out_of_order(c: Any) -> None:
+    _card_problems(c, "WK334")
+
+
+@rule("WK335", "card-key-mismatch",
+      summary="The answer key that a card set names (`print.key`) is not a handout of the module, has no table "
+              "whose first column numbers the cards, or lists other numbers than the set's cards.",
+      fix="name a handout of the module whose table has one row per card, its number in the first column",
+      example=example(MODULE, _card_handouts("      key: case-lin\n"), _CARD_SHEET,
+                      "Sort the cards.\n\n---\n\n**Card 1.** A helper asks first.\n\n---\n\n**Card 2.** A helper "
+                      "asks later.\n"))
+def card_key_mismatch(c: Any) -> None:
+    _card_problems(c, "WK335")
+
+
+# --------------------------------------------------------------------------------------------
+# WK336-WK339: a session's own slides (`slides:`), read as the decks read them
+# (workshopkit.slides.text); each code's function reports that code's problems.
+
+_SLIDES_FILE = "modules/alpha/slides/opening.md"
+_SLIDES_SESSION = ("sessions:\n  - id: opening\n    title: Opening a first conversation\n    minutes: 15\n"
+                   "    objectives: [lo1, lo2]\n    slides: slides/opening.md\n    activities:\n"
+                   "      - id: talk\n        title: Short input\n        method: presentation\n        minutes: 15\n")
+_SLIDES_KEY = re.compile(r"sessions\W+\d+\W+slides$")
+
+
+def _slide_problems(c: Any, code: str) -> None:
+    from .slides.text import slide_problems
+
+    for ref in c.project.texts:
+        if ref.plain or not _SLIDES_KEY.search(ref.key or ""):
+            continue
+        for p in slide_problems(ref.text):
+            if p.code == code:
+                c.at(ref.file, ref.line + p.line - 1, 1, ref.key, p.message, p.hint)
+
+
+@rule("WK336", "slide-break-under-text",
+      summary="In a session's slides, `---` stands directly under a line of text. Markdown reads such a line as a "
+              "heading, so the break between two slides disappears.",
+      fix="leave a blank line above the `---`",
+      example=example(MODULE, _SLIDES_SESSION, _SLIDES_FILE, "# Why consent\n\nIt gives control back.\n---\n\n"
+                      "# How to ask\n\nSay who you are first.\n"))
+def slide_break_under_text(c: Any) -> None:
+    _slide_problems(c, "WK336")
+
+
+@rule("WK337", "empty-slide",
+      summary="In a session's slides, two `---` lines have nothing between them, or the text starts or ends with "
+              "`---`: the deck would have an empty slide.",
+      fix="remove the extra `---`",
+      example=example(MODULE, _SLIDES_SESSION, _SLIDES_FILE, "# Why consent\n\nIt gives control back.\n\n---\n\n"
+                      "---\n\n# How to ask\n\nSay who you are first.\n"))
+def empty_slide(c: Any) -> None:
+    _slide_problems(c, "WK337")
+
+
+@rule("WK338", "block-across-slides",
+      summary="In a session's slides, a `///` block opens on one slide and closes on another. A block becomes the "
+              "speaker notes of its slide, so it must stay on one slide.",
+      fix="close the block (`///`) before the `---` that ends the slide",
+      example=example(MODULE, _SLIDES_SESSION, _SLIDES_FILE, "# Why consent\n\n/// facilitator\nPause here.\n\n"
+                      "---\n\n# How to ask\n\nSay who you are first.\n///\n"))
+def block_across_slides(c: Any) -> None:
+    _slide_problems(c, "WK338")
+
+
+@rule("WK339", "slide-too-long",
+      summary="A slide of a session's slides holds more than can be read from the back of a room (about 60 words "
+              "or 8 lines). The deck sets it smaller or continues it on the next slide.",
+      fix="keep one idea per slide: split the slide with `---`, or move detail into a `/// facilitator` block "
+          "(the speaker notes)",
+      example=example(MODULE, _SLIDES_SESSION, _SLIDES_FILE, "# Why consent\n\n" + " ".join(["word"] * 70) + "\n"),
+      severity="warning")
+def slide_too_long(c: Any) -> None:
+    _slide_problems(c, "WK339")

@@ -8,11 +8,13 @@ leads to its field (``psychological-first-aid/sessions/welcome/activities/intro/
 never a list index, so reordering sessions or items changes no message.
 
 There is one catalogue per module and language inside the module's folder
-(``modules/<id>/locales/<lang>.po``) and one for the curriculum folder (workshops, glossary,
-home page: ``curriculum/locales/<lang>.po``). ``i18n update`` writes a template of the English
-messages and merges it into each catalogue with GNU gettext's ``msgmerge``, so new messages
-come in untranslated, changed ones fuzzy with the previous English kept (``#|``), removed ones
-obsolete (``#~``), as translators know from every other gettext project.
+(``modules/<id>/locales/<lang>.po``), one for the curriculum folder (workshops, glossary,
+home page: ``curriculum/locales/<lang>.po``), one for the bibliography
+(``curriculum/sources/locales/<lang>.po``) and one for the seed records (``seeds/locales``).
+``i18n update`` writes a template of the English messages and merges it into each catalogue
+with GNU gettext's ``msgmerge``, so new messages come in untranslated, changed ones fuzzy with
+the previous English kept (``#|``), removed ones obsolete (``#~``), as translators know from
+every other gettext project.
 
 The loader applies a language's catalogues while it reads the texts (before links are
 rewritten and before any check), through a :class:`Translator`. A fuzzy or untranslated message
@@ -50,13 +52,18 @@ LANGUAGE_NAMES = {"en": "English", "ko": "한국어"}
 
 
 def catalogue_owner(display: str) -> str | None:
-    """Which catalogue holds the messages of the file ``display``: ``modules/<id>`` or
-    ``curriculum``; None for files that are not translated (sources, seeds)."""
+    """Which catalogue holds the messages of the file ``display``: ``modules/<id>``,
+    ``curriculum``, the bibliography (``curriculum/sources``) or the seed records (``seeds``);
+    None for files that are not translated."""
     parts = display.split("/")
     if len(parts) >= 3 and parts[0] == "modules":
         return f"modules/{parts[1]}"
     if parts[0] == "curriculum" and len(parts) == 2 and parts[1].endswith(".yml"):
         return "curriculum"
+    if parts[:2] == ["curriculum", "sources"] and len(parts) == 3 and parts[2].endswith(".yml"):
+        return "curriculum/sources"
+    if parts[0] == "seeds" and len(parts) == 2 and parts[1].endswith(".yml"):
+        return "seeds"
     return None
 
 
@@ -90,8 +97,26 @@ class Catalogue:
     problem: Diagnostic | None = None
 
 
+#: Catalogues already read in this process, by path, modification time and size: a build reads
+#: each one while checking and again while making its edition.
+_READ: dict[tuple[str, str, int, int], Catalogue] = {}
+
+
 def read_catalogue(path: Path, display: str) -> Catalogue:
     """The messages of a ``.po`` file (an empty catalogue, with the problem, if it cannot be read)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return Catalogue(path, display, {})
+    key = (str(path), display, stat.st_mtime_ns, stat.st_size)
+    if key not in _READ:
+        if len(_READ) > 256:
+            _READ.clear()
+        _READ[key] = _read_catalogue(path, display)
+    return _READ[key]
+
+
+def _read_catalogue(path: Path, display: str) -> Catalogue:
     if not path.is_file():
         return Catalogue(path, display, {})
     problem = syntax_problem(path, display)
@@ -259,6 +284,8 @@ class Translator:
         #: check translations where the translator wrote them
         self.used: list[tuple[str, int, str]] = []
         self._glossary: dict[str, str] | None = None
+        #: (English term in lower case, its translation, the pattern that finds the English word)
+        self._terms: list[tuple[str, str, str, re.Pattern[str]]] | None = None
 
     def catalogue(self, owner: str) -> Catalogue:
         if owner not in self.catalogues:
@@ -317,13 +344,19 @@ class Translator:
 
     def _terms_kept(self, cat: Catalogue, entry: Entry, ctxt: str, msgid: str) -> None:
         """Warn where the English uses a glossary term and the translation not its translation."""
-        if ctxt.startswith("glossary/"):
-            return
-        for english, translated in self.glossary().items():
-            if f"not the glossary term: {english.lower()}" in entry.note.lower():
+        if ctxt.startswith("glossary/") or entry.msgstr.strip() == msgid.strip():
+            return  # a text kept as written (a name; the title of a work with no edition in this language)
+        if self._terms is None:
+            self._terms = [(english.lower(), english, translated,
+                            re.compile(r"(?<![\w-])" + re.escape(english) + r"(?![\w-])", re.IGNORECASE))
+                           for english, translated in self.glossary().items() if translated]
+        lower = msgid.lower()
+        for key, english, translated, pattern in self._terms:
+            if key not in lower or translated in entry.msgstr:
+                continue
+            if f"not the glossary term: {key}" in entry.note.lower():
                 continue  # the translator says the word means something else here
-            if translated and translated not in entry.msgstr and re.search(
-                    r"(?<![\w-])" + re.escape(english) + r"(?![\w-])", msgid, re.IGNORECASE):
+            if pattern.search(msgid):
                 self.diagnostics.append(Diagnostic(
                     cat.display, entry.line, 1, ctxt,
                     f"the English uses the glossary term '{english}' and the translation does not use '{translated}'",

@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import Diagnostic, name_list
-from ..strings import Strings, load_strings
 from . import xlsform
 from .event import EVENTS, _read_csv, person_key
 
@@ -62,17 +61,27 @@ def _norm(text: str) -> str:
 
 @dataclass(frozen=True)
 class Question:
-    """A question of a form, as its answers are read: a select or a text."""
+    """A question of a form, as its answers are read: a select or a text. Its label and its
+    choices' labels are those of the form's default language (English); ``other_labels`` are the
+    question's labels in the form's other languages, and a choice's are in ``other_choices``:
+    an export with the labels of any language reads the same."""
 
     name: str
     kind: str  # "select_one", "select_multiple" or "text"
     label: str
     choices: tuple[tuple[str, str], ...] = ()  # (name, label)
+    other_labels: tuple[str, ...] = ()
+    other_choices: tuple[tuple[str, str], ...] = ()  # (name, label in another language)
+
+    def names(self, wanted: str) -> bool:
+        """Whether a header cell names this question (its XML name in any case, or a label)."""
+        return wanted in (self.name.casefold(), _norm(self.label)) or wanted in map(_norm, self.other_labels)
 
     def choice(self, value: str) -> str | None:
-        """The choice a cell names, by its name (any case) or its label; None if none."""
+        """The choice a cell names, by its name (any case) or its label in a language of the
+        form; None if none."""
         wanted = _norm(value)
-        for name, label in self.choices:
+        for name, label in self.choices + self.other_choices:
             if wanted in (name.casefold(), _norm(label)):
                 return name
         return None
@@ -80,15 +89,19 @@ class Question:
 
 def questions(form: xlsform.Form) -> dict[str, Question]:
     """The questions of a form that have answers (notes have none), by name."""
+    others = form.labels[1:]
     lists: dict[str, list[tuple[str, str]]] = {}
+    translated: dict[str, list[tuple[str, str]]] = {}
     for row in form.choices:
         lists.setdefault(row["list_name"], []).append((row["name"], row[form.label]))
+        translated.setdefault(row["list_name"], []).extend((row["name"], row[c]) for c in others if row.get(c))
     out: dict[str, Question] = {}
     for row in form.survey:
         kind, _, list_name = row["type"].partition(" ")
         if kind == "note":
             continue
-        out[row["name"]] = Question(row["name"], kind, row[form.label], tuple(lists.get(list_name, ())))
+        out[row["name"]] = Question(row["name"], kind, row[form.label], tuple(lists.get(list_name, ())),
+                                    tuple(row[c] for c in others if row.get(c)), tuple(translated.get(list_name, ())))
     return out
 
 
@@ -100,11 +113,10 @@ class Forms:
     evaluation: dict[str, Question]
 
     @classmethod
-    def of(cls, kit: Kit, strings: Strings | None = None) -> Forms:
-        strings = strings or load_strings("en")
+    def of(cls, kit: Kit) -> Forms:
         version = kit.workshop.workshop.version
-        return cls(questions(xlsform.knowledge_test(kit.view, kit.workshop, strings, version)),
-                   questions(xlsform.evaluation(kit.view, kit.workshop, strings, version)))
+        return cls(questions(xlsform.knowledge_test(kit.editions, version)),
+                   questions(xlsform.evaluation(kit.editions, version)))
 
 
 @dataclass
@@ -163,10 +175,7 @@ class _Layout:
 def _find(cell: str, known: dict[str, Question]) -> str | None:
     """The question a header cell names, by its XML name (any case) or its label."""
     wanted = _norm(cell)
-    for q in known.values():
-        if wanted in (q.name.casefold(), _norm(q.label)):
-            return q.name
-    return None
+    return next((q.name for q in known.values() if q.names(wanted)), None)
 
 
 def _option(cell: str, known: dict[str, Question]) -> tuple[str, str] | None:

@@ -19,12 +19,16 @@ from pathlib import Path
 import jinja2
 
 from .. import atomic
-from ..agenda import AgendaDay, date_span, long_date
+from ..agenda import AgendaDay, date_span, knowledge_test_items, long_date
 from ..audience import View, WorkshopView, publishing_views
+from ..audience import view as audience_view
 from ..build import load_checked
 from ..errors import BuildError, ContentError, Diagnostic, name_list
-from ..load import Project
+from ..load import Project, load_project
+from ..model import AssessmentItem, Workshop
+from ..printlist import SECTIONS, SMALL_GROUP, PrintLine, print_list
 from ..strings import Strings, load_strings
+from ..visibility import Audience
 from . import xlsform
 from .answers import questions, read_answers
 from .event import EVENT_ID, EVENTS, Event, EventFolder, Member, load_event, read_attendance
@@ -56,6 +60,21 @@ class Kit:
     view: View
     days: list[AgendaDay]
     people: list[Participant] = field(default_factory=list)
+    #: the workshop in each language of the curriculum, English first (for the forms' labels)
+    editions: list[xlsform.Edition] = field(default_factory=list)
+    #: the facilitators' view, closed-door sessions included (for the print list)
+    facilitator_view: View | None = None
+
+    @property
+    def participants(self) -> int | None:
+        """How many people the print list and the code cards count: the roster's, or the number
+        the workshop expects while the roster is empty (None when neither says)."""
+        return len(self.people) or self.workshop.workshop.participants
+
+    @property
+    def facilitators(self) -> int | None:
+        """The size of the event's team when event.yml names it (else the workshop's counts)."""
+        return len(self.event.facilitators) or None
 
     @property
     def title(self) -> str:
@@ -90,9 +109,11 @@ def _participants(event: Event, roster: list[Member], days: list[AgendaDay], rec
     return out
 
 
-def prepare(root: Path, event_id: str, project: Project | None = None) -> tuple[Kit | None, list[Diagnostic]]:
+def prepare(root: Path, event_id: str, project: Project | None = None,
+            translated: dict[str, Project] | None = None) -> tuple[Kit | None, list[Diagnostic]]:
     """Check the curriculum (unless ``project`` is the checked one) and the event folder; the
-    kit's data when both are valid."""
+    kit's data when both are valid. ``translated`` holds the curriculum's translations already
+    loaded, by language (those missing are loaded and added to it)."""
     diags: list[Diagnostic] = []
     if project is None:
         try:
@@ -114,7 +135,30 @@ def prepare(root: Path, event_id: str, project: Project | None = None) -> tuple[
         return None, diags
     kit = Kit(folder, folder.event, wv, view, days)
     kit.people = _participants(folder.event, folder.roster, days, folder.attendance_recorded)
+    kit.editions = _editions(root, project, wv, view, {} if translated is None else translated)
+    closed = load_strings("en")["closed_session"]
+    kit.facilitator_view = audience_view(project, Audience("facilitator", include_restricted=True), closed)
+    if kit.participants is None:
+        diags.append(Diagnostic(f"{EVENTS}/{event_id}/roster.csv", 1, 0, "", "the roster has no one on it and the "
+                                f"workshop '{wv.workshop.id}' gives no number of participants, so the kit has no "
+                                "print list", "add the participants to roster.csv, or write the expected number as "
+                                "'participants:' in the workshop file", severity="warning", code="WK732"))
     return kit, diags
+
+
+def _editions(root: Path, project: Project, wv: WorkshopView, view: View,
+              translated: dict[str, Project]) -> list[xlsform.Edition]:
+    """The workshop as participants get it in English and in each language of the curriculum."""
+    out = [xlsform.Edition("en", view, wv, load_strings("en"))]
+    for language in project.curriculum.languages if project.curriculum else []:
+        if language not in translated:
+            translated[language] = load_project(root, language)[0]  # its problems are `check`'s to report
+        strings = load_strings(language)
+        other = publishing_views(translated[language], ("participant",), False, strings["closed_session"])["participant"]
+        found = next((w for w in other.workshops if w.workshop.id == wv.workshop.id), None)
+        if found is not None:
+            out.append(xlsform.Edition(language, other, found, strings))
+    return out
 
 
 def check_events(root: Path, project: Project) -> list[Diagnostic]:
@@ -188,6 +232,17 @@ def documents(kit: Kit, strings: Strings, paper: str) -> dict[str, tuple[str, st
             doc_title=title, day=day, day_label=label, people=members, walk_ins=kit.event.walk_in_rows, **common))
     docs["name-tents.pdf"] = (strings["kit_name_tents"], env.get_template("tents.html.j2").render(
         doc_title=strings["kit_name_tents"], people=members, **common))
+    items = test_items(kit)
+    codes = participant_codes(kit)
+    for phase in ("pre", "post") if items else ():
+        title = strings[f"kit_test_{phase}"]
+        docs[f"knowledge-test-{phase}.pdf"] = (title, env.get_template("knowledge_test.html.j2").render(
+            doc_title=title, phase=phase, items=[(n, q) for n, q in items if q.phase in ("both", phase)],
+            example=codes[min(6, len(codes) - 1)] if codes else "P07", code_width=len(codes[0]) if codes else 3,
+            plain=xlsform._plain, **common))
+    if codes:
+        docs["code-cards.pdf"] = (strings["kit_code_cards"], env.get_template("code_cards.html.j2").render(
+            doc_title=strings["kit_code_cards"], codes=codes, **common))
     settings = kit.event.certificates
     if settings is not None:
         rule = (strings["kit_rule_all_days"] if settings.attendance == "all-days"
@@ -203,8 +258,90 @@ def documents(kit: Kit, strings: Strings, paper: str) -> dict[str, tuple[str, st
     return docs
 
 
-def render(docs: dict[str, tuple[str, str]], css: str, folder: Path) -> list[str]:
-    """Render each document into ``folder``; returns the problems (none when all rendered)."""
+def test_items(kit: Kit) -> list[tuple[int, AssessmentItem]]:
+    """The items of the workshop's knowledge test as participants get them, numbered as the
+    results report numbers them."""
+    modules = {m.id: m for m in kit.view.modules}
+    return list(enumerate((q for _, q in knowledge_test_items(kit.workshop.workshop, modules)), start=1))
+
+
+#: The file name of the print list.
+PRINT_LIST = "print-list.pdf"
+#: Code cards printed per sheet (two columns of five).
+CARDS_PER_SHEET = 10
+
+
+def participant_codes(kit: Kit) -> list[str]:
+    """The codes of the code cards: P01, P02 … one per expected participant and one per blank
+    row of the sign-in sheets (for walk-ins); digits enough for all, at least two. A card is
+    drawn at random at the pre-test and nobody notes who has which, so a code stands for no
+    name; it matches the XLSForms' and the answer files' rule (:data:`xlsform.CODE_PATTERN`)."""
+    count = (kit.participants or 0) + kit.event.walk_in_rows
+    width = max(2, len(str(count)))
+    return [f"P{i:0{width}d}" for i in range(1, count + 1)]
+
+
+def kit_print_list(kit: Kit, strings: Strings, pages: dict[str, int]) -> list[PrintLine]:
+    """The print list of an event: the kit's own documents (``pages``: how many pages each
+    rendered into), then what :func:`print_list` counts for the workshop, with the kit's
+    pre-test and post-test in place of the workshop's test."""
+    n = kit.participants
+    assert n is not None
+    s = strings
+    sheets, copies = s["print_unit_sheets"], s["print_unit_copies"]
+    lines = []
+
+    def line(name: str, title: str, quantity: int, unit: str, how: str) -> None:
+        if name in pages:
+            lines.append(PrintLine(f"kit:{name}", "kit", f"{title} ({name})", quantity, unit, how))
+
+    for day in kit.days:
+        name = f"sign-in-day-{day.index + 1}.pdf"
+        line(name, f"{s['kit_signin']} – {s['day_number'].replace('{n}', str(day.index + 1))}", 1,
+             s["print_unit_pages"].format(pages=pages.get(name, 0)), s["print_how_signin"])
+    if kit.people:
+        line("name-tents.pdf", s["kit_name_tents"], len(kit.people), sheets,
+             s["print_how_tents"].format(n=len(kit.people)))
+    codes = participant_codes(kit)
+    line("code-cards.pdf", s["kit_code_cards"], pages.get("code-cards.pdf", 0), sheets,
+         s["print_how_codes"].format(cards=len(codes), n=n, spare=kit.event.walk_in_rows, per=CARDS_PER_SHEET))
+    for phase in ("pre", "post"):
+        line(f"knowledge-test-{phase}.pdf", s[f"kit_test_{phase}"], n, copies, s["print_how_each"].format(n=n))
+    eligible = sum(p.eligible for p in kit.people)
+    line("certificates.pdf", s["kit_certificate"], eligible, sheets, s["print_how_certificates"].format(n=eligible))
+    replaced = {"document:knowledge-test"} if any(x.key.startswith("kit:knowledge-test") for x in lines) else set()
+    assert kit.facilitator_view is not None
+    listed = print_list(kit.facilitator_view, _facilitators_workshop(kit), n, s, _team(kit))
+    return lines + [x for x in listed if x.key not in replaced]
+
+
+def _facilitators_workshop(kit: Kit) -> Workshop:
+    """The event's workshop as facilitators see it (with its team and materials)."""
+    assert kit.facilitator_view is not None
+    wid = kit.workshop.workshop.id
+    return next(w.workshop for w in kit.facilitator_view.workshops if w.workshop.id == wid)
+
+
+def _team(kit: Kit) -> int:
+    """How many facilitators: the event's team, else the workshop's, at least one."""
+    return kit.facilitators or max(1, len(_facilitators_workshop(kit).facilitators))
+
+
+def print_list_document(kit: Kit, strings: Strings, paper: str, lines: list[PrintLine]) -> tuple[str, str]:
+    """The print list as a document (title, HTML)."""
+    env = _environment(strings, paper)
+    basis = strings["print_basis_roster" if kit.people else "print_basis_expected"].format(
+        n=kit.participants, facilitators=_team(kit))
+    sections = [(name, [x for x in lines if x.section == name]) for name in ("kit", *SECTIONS)]
+    return strings["print_list"], env.get_template("print_list.html.j2").render(
+        doc_title=strings["print_list"], basis=basis, sections=[(k, v) for k, v in sections if v], title=kit.title,
+        venue=kit.venue, dates=_dates(kit.days), small_group=SMALL_GROUP)
+
+
+def render(docs: dict[str, tuple[str, str]], css: str, folder: Path,
+           pages: dict[str, int] | None = None) -> list[str]:
+    """Render each document into ``folder``; returns the problems (none when all rendered).
+    ``pages`` (if given) receives how many pages each document took."""
     from ..pdf.render import InProcess
 
     assets = folder / ".assets"
@@ -213,7 +350,10 @@ def render(docs: dict[str, tuple[str, str]], css: str, folder: Path) -> list[str
     problems = []
     for name, (title, html) in docs.items():
         try:
-            renderer.layout(html, assets.as_uri() + "/").write_pdf(str(folder / name), pdf_tags=True)
+            document = renderer.layout(html, assets.as_uri() + "/")
+            document.write_pdf(str(folder / name), pdf_tags=True)
+            if pages is not None:
+                pages[name] = len(document.pages)
         except Exception as exc:  # noqa: BLE001 - a renderer failure names its document, never a traceback
             problems.append(f"{name} ({title}): WeasyPrint could not render it ({type(exc).__name__}: {exc})")
     assets.rmdir()
@@ -258,11 +398,16 @@ def build_event(root: Path, event_id: str, paper: str = "A4") -> EventReport:
         try:
             folder = stage / EVENTS / event_id
             folder.mkdir(parents=True)
-            problems = render(docs, css, folder)
+            pages: dict[str, int] = {}
+            problems = render(docs, css, folder, pages)
+            if kit.participants is not None and not problems:  # the list counts the pages of the kit's documents
+                listed = {PRINT_LIST: print_list_document(kit, strings, paper, kit_print_list(kit, strings, pages))}
+                problems = render(listed, css, folder)
+                docs.update(listed)
             forms = folder / "forms"
             forms.mkdir()
             for name, form in (("knowledge-test", xlsform.knowledge_test), ("evaluation", xlsform.evaluation)):
-                made = form(kit.view, kit.workshop, strings, kit.workshop.workshop.version)
+                made = form(kit.editions, kit.workshop.workshop.version)
                 made.save(forms / f"{name}.xlsx")
                 entry_sheet(made, forms / f"{name}-entry.csv")
             if problems:

@@ -173,7 +173,7 @@ def build_results(root: Path, event_id: str, skip_bad: bool = False, paper: str 
                                                charts=_results_charts(knowledge, strings))
         docs["results.pdf"] = (title, pdf)
     if EVALUATION in answers.kinds:
-        evaluation = _inert(evaluation_results(Forms.of(kit, strings), answers.evaluations))
+        evaluation = _inert(evaluation_results(Forms.of(kit), answers.evaluations))
         title = strings["kit_evaluation_summary"]
         pdf, pages["evaluation.html"] = _document(kit, "evaluation_summary.html.j2", title, strings, paper,
                                                   evaluation=evaluation, charts=_evaluation_charts(evaluation, strings))

@@ -54,13 +54,15 @@ def templates_key() -> str:
     (how a document is laid out, e.g. which sections are set tighter, is part of what it looks like)."""
     package = Path(__file__).resolve().parent.parent
     files = (sorted((package / "templates" / "print").rglob("*")) + sorted((package / "strings").glob("*.yml"))
-             + sorted(Path(__file__).resolve().parent.glob("*.py")))
+             + sorted(Path(__file__).resolve().parent.glob("*.py"))
+             # slide decks: their templates and code (workshopkit.slides)
+             + sorted((package / "templates" / "slides").rglob("*")) + sorted((package / "slides").glob("*.py")))
     return digest(*[f"{p.name}\0".encode() + p.read_bytes() for p in files if p.is_file()])
 
 
 def html_key(fixed: str, doc: PrintDoc) -> str:
     """The second cache key of a document: its HTML, and its page limit (checked when it renders)."""
-    return digest(fixed, doc.html, str(doc.pages_max))
+    return digest(fixed, doc.html, str(doc.pages_max), doc.copies_html)
 
 
 _REPO_TARGET = re.compile(r"repo:(modules/[^)\s\"#]+)")
@@ -207,6 +209,8 @@ class PdfStage:
             else:
                 self.misses.append((subject, in_key))
         self.misses.sort(key=lambda m: -m[0].out.weight)
+        # Slide files made from a rendered deck and its view, once the PDFs are done (workshopkit.slides).
+        self.decks = [(subject, keys.key(subject)) for subject in map(keys.subject, plan.of("deck"))]
         small = len(self.misses) <= 2 and not any(s.out.kind.big for s, _ in self.misses)
         # The renderer may read only the print assets (images copied there) and data: URLs.
         self.renderer = Renderer(self.css, self.assets, pool_size(len(self.misses), small, opts.workers))
@@ -234,7 +238,7 @@ class PdfStage:
                 self.progress.advance("PDFs")
                 continue
             job = Job(doc.html, str(self.cache / f".{key}.{os.getpid()}.tmp.pdf"), self.assets.as_uri() + "/", doc.title,
-                      fit=subject.out.kind.fit, tighten=subject.out.kind.big)
+                      fit=subject.out.kind.fit, tighten=subject.out.kind.big, copies_html=doc.copies_html)
             self.todo.append((doc, key, in_key, job))
             self.renderer.submit(job)
 
@@ -272,6 +276,10 @@ class PdfStage:
             self.report.seconds["pdf-render"] = self.renderer.seconds
         else:
             self.renderer.abort()
+        if self.decks:  # the slide files (workshopkit.slides.build), each cached by what it is made from
+            from ..slides.build import make_deck_files
+
+            self.keys |= make_deck_files(self)
         _prune(self.cache, self.keys)
         atomic.mark(self.pdf_stage)
         return [(self.pdf_stage, self.out_dir / "pdf")]

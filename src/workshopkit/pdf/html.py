@@ -32,7 +32,10 @@ from ..htmlsafety import scan_fragment
 from ..markdown import SiteConfig, prepare, shift_headings, to_html
 from ..model import Handout, Module, Session
 from ..outputs import Output
+from ..printlist import SECTIONS as PRINT_SECTIONS
+from ..printlist import SMALL_GROUP, print_list
 from ..strings import Strings
+from . import cards as cardtext
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "print"
 
@@ -49,6 +52,9 @@ class PrintDoc:
     modules: list[str] = field(default_factory=list)  # modules whose content it includes
     pages_max: int | None = None
     source: str = ""  # display path of the content it comes from (for messages)
+    #: Numbered copies: the covers of copies 2 … n, one per page (the document is laid out once,
+    #: and each copy is its own cover followed by the same pages); empty for a single copy.
+    copies_html: str = ""
 
 
 @dataclass
@@ -383,20 +389,41 @@ class PrintGenerator:
         wv = subject.wv
         ctx = self.workshop_context(subject.view, wv, subject.test_order)
         title = f"{wv.workshop.title} – {self.s['facilitator_guide']}"
+        expected = wv.workshop.participants
+        lines = print_list(subject.view, wv.workshop, expected, self.s) if expected else []
         html = self.render("facilitator_guide.html.j2", doc_title=title, doc_kind=self.s["facilitator_guide"],
                            running_title=self._running(wv, self.s["facilitator_guide"]),
-                           restricted=subject.restricted and ctx["has_restricted"], **ctx)
+                           restricted=subject.restricted and ctx["has_restricted"],
+                           # What to print; the materials are in the guide's supplies list already.
+                           print_sections=[(name, [x for x in lines if x.section == name]) for name in PRINT_SECTIONS
+                                           if name != "materials" and any(x.section == name for x in lines)],
+                           print_basis=self.s["print_basis_workshop"].format(
+                               n=expected, facilitators=max(1, len(wv.workshop.facilitators))) if expected else "",
+                           small_group=SMALL_GROUP, **ctx)
         return self._doc(subject, html, title, ctx["modules"])
 
     @renders("restricted-pack")
     def restricted_pack(self, subject: Subject) -> PrintDoc:
+        """The closed-door pack: every page marked (footer and a diagonal mark), the handling rule
+        on the cover and, when the workshop gives its number of participants, one numbered copy
+        for each (the cover says "Copy 3 of 20")."""
         wv = subject.wv
         ctx = self.workshop_context(subject.view, wv)
         title = f"{wv.workshop.title} – {self.s['restricted_edition']}"
-        html = self.render("workbook.html.j2", doc_title=title, doc_kind=self.s["restricted_edition"],
-                           running_title=self._running(wv, self.s["restricted_edition"]),
-                           glossary=None, sources_used=[], restricted_pack=True, **ctx)
-        return self._doc(subject, html, title, ctx["modules"])
+        total = wv.workshop.participants or 0
+        common = dict(doc_title=title, doc_kind=self.s["restricted_edition"],
+                      running_title=self._running(wv, self.s["restricted_edition"]), **ctx)
+        html = self.render("workbook.html.j2", glossary=None, sources_used=[], restricted_pack=True,
+                           copy_no=self.copy_no(1, total), **common)
+        doc = self._doc(subject, html, title, ctx["modules"])
+        if total > 1:
+            doc.copies_html = self.render("workbook.html.j2", glossary=None, sources_used=[], restricted_pack=True,
+                                          covers_only=[self.copy_no(n, total) for n in range(2, total + 1)], **common)
+        return doc
+
+    def copy_no(self, n: int, total: int) -> str:
+        """"Copy 3 of 20" (nothing when the copies are not counted)."""
+        return self.s["copy_of"].replace("{n}", str(n)).replace("{total}", str(total)) if total else ""
 
     @renders("knowledge-test")
     def knowledge_test(self, subject: Subject) -> PrintDoc:
@@ -435,8 +462,58 @@ class PrintGenerator:
                            running_title=self.running(m.title, self.s["handout"], m.short_title, before=True, alone=True),
                            url=url, qr=qr_data_uri(url) if url else "",
                            md=lambda text, shift=1: self.md(text, shift), view=view,
+                           cardset=self.card_set(h) if h.print else None,
                            sources=[view.source(c.ref) for c in h.sources if view.source(c.ref)])
         return self._doc(subject, html, title, [m])
+
+    def card_set(self, h: Handout) -> CardSet:
+        """A handout that is cut out, laid out on sheets (see :mod:`workshopkit.pdf.cards`)."""
+        fmt = h.print
+        assert fmt is not None
+        read = cardtext.split(h.body)
+        scene = self.md(read.intro, 2) if read.intro and fmt.intro == "every-card" else Markup("")
+        cells = [Cell(c.number, (c.label or self.s["card_number"].replace("{n}", str(c.number)))
+                      if fmt.layout == "cards" else "",
+                      self.md(c.body if fmt.layout == "cards" else c.text, 2), scene) for c in read.cards]
+        slots: list[Cell | None]
+        if fmt.layout == "cards":
+            columns, rows, slots = fmt.columns, fmt.rows, list(cells)
+            note = self.s["cards_print_note"]
+        elif fmt.layout == "role-cards":
+            columns, rows = 1, 2
+            slots = [c for c in cells for _ in range(fmt.copies or 1)]
+            note = self.s["role_cards_print_note"]
+        else:
+            columns, rows = (2, 2) if fmt.size == "a6" else (2, CREDIT_CARD_ROWS.get(self.paper, 4))
+            per_card = min(fmt.copies or columns * rows, columns * rows)
+            slots = []
+            for c in cells:  # each card fills its own sheet
+                slots += [c] * per_card + [None] * (columns * rows - per_card)
+            size = self.s["pocket_size_credit_card"] if fmt.size == "credit-card" else (
+                self.s["pocket_size_a6_letter"] if self.paper == "Letter" else self.s["pocket_size_a6"])
+            note = self.s["pocket_print_note"].replace("{copies}", str(per_card)).replace("{size}", size)
+        per_sheet = columns * rows
+        sheets = []
+        for at in range(0, len(slots), per_sheet):
+            chunk: list[Cell | None] = list(slots[at:at + per_sheet])
+            if fmt.layout != "cards":  # a sheet of role or pocket cards is cut whole
+                chunk += [None] * (per_sheet - len(chunk))
+            grid = [chunk[i:i + columns] for i in range(0, len(chunk), columns)]
+            grid[-1] += [None] * (columns - len(grid[-1]))
+            sheets.append(grid)
+        note = note.replace("{cards}", str(len(cells))).replace("{sheets}", str(len(sheets)))
+        layout = fmt.layout if fmt.layout != "pocket" else f"pocket-{fmt.size}"
+        return CardSet(layout, columns, rows, sheets, note,
+                       self.md(read.intro, 2) if read.intro and fmt.intro == "separate" else Markup(""))
+
+    # --- slide decks (see workshopkit.slides) ---------------------------------------------------
+
+    @renders("slides")
+    def slides(self, subject: Subject) -> PrintDoc:
+        """A workshop's slide deck for projection (16:9, one page per slide)."""
+        from ..slides.render import deck_document
+
+        return deck_document(self, subject)
 
     def _running(self, wv: WorkshopView, kind: str, alone: bool = False) -> str:
         """The running head of a workshop document: its short title and what the document is."""
@@ -450,6 +527,34 @@ class PrintGenerator:
                     ids.append(c.ref)
         found = [view.source(i) for i in ids]
         return sorted([s for s in found if s is not None], key=lambda s: s.title.casefold())
+
+
+#: Rows of credit-card-size cards (54 mm) that a sheet holds, two side by side.
+CREDIT_CARD_ROWS = {"A4": 5, "Letter": 4}
+
+
+@dataclass
+class Cell:
+    """One card on a sheet: its number and the label printed on it, its text and, when the
+    instructions go on every card, those."""
+
+    number: int
+    label: str
+    html: Markup
+    scene: Markup
+
+
+@dataclass
+class CardSet:
+    """A handout laid out for cutting: the sheets (rows of cells, ``None`` for an empty place),
+    how to print them, and the instructions that go on a sheet of their own."""
+
+    layout: str  # cards, role-cards, pocket-a6 or pocket-credit-card
+    columns: int
+    rows: int
+    sheets: list[list[list[Cell | None]]]
+    note: str
+    intro: Markup
 
 
 _TASK_ITEM = re.compile(r'<li>(\s*(?:<p>)?)<span class="task-box">')

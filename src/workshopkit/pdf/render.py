@@ -78,6 +78,8 @@ class Job:
     fit: bool = False
     # Long documents: a section whose last lines spill onto a nearly empty page is set tighter.
     tighten: bool = False
+    # Numbered copies: the covers of copies 2 … n (see PrintDoc.copies_html).
+    copies_html: str = ""
 
 
 @dataclass
@@ -155,6 +157,8 @@ def page_fill(page: Any) -> tuple[float, list[str]]:
         if isinstance(root, boxes.MarginBox):
             continue
         for box in root.descendants():
+            if box.element is not None and MARK_CLASS in (box.element.get("class") or "").split():
+                continue  # the mark repeated on every page of a restricted pack fills nothing
             if isinstance(box, boxes.LineBox | boxes.ReplacedBox) or (box.element_tag not in ("html", "body") and _drawn(box)):
                 bottom = max(bottom, box.border_box_y() + box.border_height())
             element = box.element
@@ -186,6 +190,69 @@ def tighten(html: str, sections: list[str]) -> str:
                             if m.group(2) in wanted else m.group(0), html)
 
 
+#: What marks a document with sheets of cards to cut (see :mod:`workshopkit.pdf.cards`).
+CUT_MARK = '<section class="cut-sheet'
+#: The class of a card on a cut sheet, and the steps in which its type is set smaller.
+CARD_CLASS = "card"
+SHRINK_STEPS = 4
+#: The class of the diagonal mark of a restricted pack (repeated on every page).
+MARK_CLASS = "restricted-mark"
+
+
+def overflowing_cards(doc: Any) -> list[str]:
+    """The cards of a laid-out document whose text runs past the bottom of their card (each
+    named by the first words of its text)."""
+    from weasyprint.formatting_structure import boxes
+
+    out = []
+    for page in doc.pages:
+        for root in page._page_box.children:
+            for box in root.descendants():
+                element = box.element
+                if (not isinstance(box, boxes.BlockBox) or element is None or box.element_tag != "div"
+                        or CARD_CLASS not in (element.get("class") or "").split()):
+                    continue
+                bottom = box.content_box_y() + box.height + box.padding_bottom
+                lowest = max((b.border_box_y() + b.border_height() for b in box.descendants()
+                              if isinstance(b, boxes.LineBox | boxes.ReplacedBox)), default=bottom)
+                if lowest > bottom + 0.5:
+                    words = " ".join("".join(element.itertext()).split())
+                    out.append(words[:48])
+    return out
+
+
+def _fit_cards(html: str, layout: Callable[[str], Any]) -> tuple[Any, list[str]]:
+    """Lay out a document with cards, setting their type smaller step by step until every card's
+    text fits its card; the layout and the cards that still do not fit."""
+    doc = layout(html)
+    too_long = overflowing_cards(doc)
+    step = 0
+    while too_long and step < SHRINK_STEPS:
+        step += 1
+        doc = layout(html.replace(COMPACT_MARK, f"{COMPACT_MARK}shrink-{step} ", 1))
+        too_long = overflowing_cards(doc)
+    return doc, too_long
+
+
+def with_copies(doc: Any, covers: Any) -> Any:
+    """One document of numbered copies: copy 1 is ``doc``; copy k is page k-1 of ``covers``
+    followed by the rest of ``doc``. A copy with an odd number of pages ends with the blank page
+    that closes ``covers``, so that printed on both sides each copy starts on a sheet of its own.
+    Bookmarks and link targets stay with the first copy."""
+    import copy as copying
+
+    blank = covers.pages[-1]
+    body = doc.pages[1:]
+    pad = [blank] if len(doc.pages) % 2 else []
+    pages = list(doc.pages) + pad
+    for cover in covers.pages[:-1]:
+        for page in [cover, *body, *pad]:
+            clone = copying.copy(page)
+            clone.bookmarks, clone.anchors = [], {}
+            pages.append(clone)
+    return doc.copy(pages)
+
+
 def _render(job: Job) -> Result:
     from weasyprint.urls import FatalURLFetchingError
 
@@ -193,6 +260,14 @@ def _render(job: Job) -> Result:
         return _layout(_STATE, html, job.base_url)
 
     try:
+        if CUT_MARK in job.html:
+            doc, too_long = _fit_cards(job.html, layout)
+            if too_long:
+                return Result(job.out, 0, f"{job.title}: a card's text does not fit on its card even in small type "
+                                          f"(\u201c{too_long[0]}\u2026\u201d); shorten it, or give the set fewer rows or "
+                                          "columns ('print' of the handout in module.yml)")
+            doc.write_pdf(job.out, pdf_tags=True, uncompressed_pdf=False)
+            return Result(job.out, len(doc.pages))
         doc = layout(job.html)
         if job.fit and len(doc.pages) > 1 and COMPACT_MARK in job.html:
             compact = layout(job.html.replace(COMPACT_MARK, COMPACT_MARK + "compact ", 1))
@@ -204,6 +279,8 @@ def _render(job: Job) -> Result:
                 tight = layout(tighten(job.html, spilled))
                 if spilled_sections(tight)[0] < empty:
                     doc = tight
+        if job.copies_html:
+            doc = with_copies(doc, layout(job.copies_html))
         doc.write_pdf(job.out, pdf_tags=True, uncompressed_pdf=False)
         return Result(job.out, len(doc.pages))
     except FatalURLFetchingError as exc:
