@@ -28,8 +28,8 @@ def repo(tmp_path: Path) -> Path:
 
 #: Files that take minutes, slowest first. They are collected before the others so that, with
 #: the workers taking whole files (``--dist loadfile``), none of them is left to run alone at the end.
-LONG_FILES = ("test_print_geometry.py", "test_browser.py", "test_i18n_build.py", "test_security_ops.py",
-              "test_bench.py", "test_reliability.py", "test_loader_properties.py")
+LONG_FILES = ("test_print_geometry.py", "test_print_geometry_letter_ko.py", "test_browser.py", "test_i18n_build.py",
+              "test_security_ops.py", "test_bench.py", "test_reliability.py", "test_loader_properties.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

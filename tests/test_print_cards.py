@@ -212,3 +212,28 @@ def test_the_restricted_pack_is_printed_as_numbered_copies(restricted: Path):
         assert s["copy_of"].replace("{n}", str(k)).replace("{total}", "15") in pages[i]
     # Bookmarks lead into the first copy only.
     assert len(pypdf.PdfReader(str(restricted)).outline) < per_copy * 3
+
+
+def test_cut_outs_facilitators_hand_out_print_for_facilitators_only(tmp_path_factory: pytest.TempPathFactory):
+    """Role cards that only the facilitator holds (a brief for each role) print as cut sheets in
+    the facilitators' folder, offered on the facilitator site, with no address of a participant
+    page; the participant outputs never hold them."""
+    root = tmp_path_factory.mktemp("handed") / "repo"
+    for name in ("modules", "curriculum", "seeds"):
+        shutil.copytree(ROOT / name, root / name)
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    (root / "mkdocs.yml").write_text(re.sub(r"(?m)^site_url:.*$", f"site_url: {SITE}", config), encoding="utf-8")
+    handed = "psychological-first-aid/role-play-cards"
+    report = run_build(BuildOptions(root=root, site=False, languages=("en",)),
+                       select=lambda plan: plan.only(lambda o: o.kind.name.endswith("handout")
+                                                     and o.module == "psychological-first-aid"))
+    pdf = root / "build" / "pdf"
+    made = {Path(p).relative_to(pdf).as_posix() if Path(p).is_absolute() else p for p in report.pdf_rendered}
+    assert f"facilitator/handouts/{handed}.pdf" in made
+    assert not [p for p in made if p.startswith("facilitator/handouts/") and "role-play-cards" not in p]
+    assert not (pdf / "participant" / "handouts" / "psychological-first-aid" / "role-play-cards.pdf").exists()
+    with pdfplumber.open(pdf / "facilitator" / "handouts" / f"{handed}.pdf") as doc:
+        intro, *sheets = doc.pages
+        assert sheets and all(_dashed(s) for s in sheets[:-1])
+        assert not any(_qr(p) or SITE in (p.extract_text() or "") for p in doc.pages)
+        assert all("Facilitator edition" in (p.extract_text() or "") for p in doc.pages)

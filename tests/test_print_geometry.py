@@ -24,7 +24,6 @@ import pypdf
 import pytest
 
 from workshopkit.build import BuildOptions, run_build
-from workshopkit.check import check
 from workshopkit.load import load_project
 from workshopkit.strings import load_strings
 
@@ -158,24 +157,28 @@ def report(folder: Path) -> str:
 
 
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("print-geometry")]
+pytestmark = [pytest.mark.slow]
 
-PAPERS = ("A4", "Letter")
-#: What the geometry tests measure: both papers, and the Korean edition on A4.
-MEASURED = (*PAPERS, "ko")
 ONE = ["resettlement-service-providers"]
+#: The measured sets: (name, paper, language, workshops whose documents are built besides every
+#: handout; None for every document). This file measures every English document on A4;
+#: tests/test_print_geometry_letter_ko.py measures Letter and the Korean edition, on the other
+#: test worker at the same time.
+SETS = {
+    "A4": ("A4", "en", None),
+    "Letter": ("Letter", "en", ONE),
+    "ko": ("A4", "ko", ONE),
+    "A4-handouts": ("A4", "en", []),
+}
 
 
-@pytest.fixture(scope="module")
-def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The shipped curriculum's PDFs (each measured set's ``pdf`` folder)."""
+def build_sets(tmp_path_factory: pytest.TempPathFactory, names: tuple[str, ...]) -> dict[str, Path]:
+    """The shipped curriculum's PDFs of each named set (its ``pdf`` folder)."""
     out = {}
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SOURCE_DATE_EPOCH", "1767225600")  # the same covers, whatever the day
-        # Every English document on A4; on Letter and in Korean (A4), every handout and the
-        # documents of the resettlement workshop.
-        for name, paper, language, workshops in (("A4", "A4", "en", None), ("Letter", "Letter", "en", ONE),
-                                                 ("ko", "A4", "ko", ONE)):
+        for name in names:
+            paper, language, workshops = SETS[name]
             dest = tmp_path_factory.mktemp(f"print-{name}")
             # Slide decks are projected, not printed (tests/test_slides.py measures them).
             run_build(BuildOptions(root=ROOT, out=dest, site=False, paper=paper, languages=(language,)),
@@ -185,12 +188,26 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return out
 
 
+#: The sets this file measures (the other file sets its own).
+MEASURED = ("A4",)
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return build_sets(tmp_path_factory, MEASURED)
+
+
 @pytest.fixture(scope="module")
 def pages(printed: dict[str, Path]) -> dict[str, list[Page]]:
-    return {paper: measure_folder(folder) for paper, folder in printed.items()}
+    return {name: measure_folder(folder) for name, folder in printed.items()}
 
 
-@pytest.mark.parametrize("paper", MEASURED)
+@pytest.fixture(scope="module", params=MEASURED)
+def paper(request: pytest.FixtureRequest) -> str:
+    """Each measured set in turn ('A4', 'Letter', 'ko')."""
+    return request.param
+
+
 def test_no_ink_within_4_mm_of_the_edge(pages: dict[str, list[Page]], paper: str, record_property):
     measured = pages[paper]
     assert len({p.doc for p in measured}) >= (50 if paper == "A4" else 25), "every document is measured"
@@ -201,7 +218,6 @@ def test_no_ink_within_4_mm_of_the_edge(pages: dict[str, list[Page]], paper: str
         f"{p.doc} p{p.number} ({p.edge_mm:.1f} mm)" for p in near[:10])
 
 
-@pytest.mark.parametrize("paper", MEASURED)
 def test_few_nearly_empty_pages_in_guides_and_workbooks(pages: dict[str, list[Page]], paper: str, record_property):
     long_pages = [p for p in pages[paper] if p.doc.endswith(LONG) and not p.covered]
     empty = nearly_empty(pages[paper])
@@ -212,27 +228,6 @@ def test_few_nearly_empty_pages_in_guides_and_workbooks(pages: dict[str, list[Pa
         f"{p.doc} p{p.number} ({p.fill:.0%})" for p in empty)
 
 
-def _pages_of(path: Path) -> int:
-    return len(pypdf.PdfReader(str(path)).pages)
-
-
-def test_every_handout_within_its_page_limit_and_never_longer_on_letter(printed: dict[str, Path]):
-    project, _ = check(ROOT)
-    limits = {f"participant/handouts/{m.id}/{h.id}.pdf": h.pages_max for m in project.modules for h in m.handouts}
-    a4 = {rel: _pages_of(printed["A4"] / rel) for rel in limits if (printed["A4"] / rel).is_file()}
-    assert len(a4) >= 40
-    on_letter = [rel for rel in a4 if (printed["Letter"] / rel).is_file()]
-    assert len(on_letter) == len(a4)
-    for rel in on_letter:
-        count, letter = a4[rel], _pages_of(printed["Letter"] / rel)
-        assert count <= limits[rel] and letter <= limits[rel], f"{rel}: {count} (A4), {letter} (Letter) > {limits[rel]}"
-        assert letter <= count, f"{rel}: {count} page(s) on A4 but {letter} on Letter"
-    korean = {rel: _pages_of(printed["ko"] / "ko" / rel) for rel in limits if (printed["ko"] / "ko" / rel).is_file()}
-    assert len(korean) >= 40
-    assert not [rel for rel, count in korean.items() if count > limits[rel]], korean
-
-
-@pytest.mark.parametrize("paper", MEASURED)
 def test_no_writing_space_is_split_across_pages(printed: dict[str, Path], paper: str):
     blocks, split = 0, []
     for pdf in sorted(printed[paper].rglob("*.pdf")):
@@ -242,36 +237,33 @@ def test_no_writing_space_is_split_across_pages(printed: dict[str, Path], paper:
     assert split == []
 
 
-if __name__ == "__main__":
-    print(report(Path(sys.argv[1])))
-
-
-
-
-def test_real_guides_have_three_bookmark_levels_and_running_heads_of_whole_words(printed: dict[str, Path]):
-    titles: list[str] = []
-    for language in ("en", "ko"):
-        project, _ = load_project(ROOT, language)
-        titles += [w.title for w in project.workshops] + [w.short_title for w in project.workshops]
-        titles += [x.title for w in project.workshops for x in w.sessions]
-        titles += [x.short_title for w in project.workshops for x in w.sessions]
-        titles += [slot.title for w in project.workshops for d in w.days for slot in d.slots]
-        for m in project.modules:
-            titles += [m.title, m.short_title] + [x.title for x in m.sessions] + [x.short_title for x in m.sessions]
-            titles += [h.title for h in m.handouts]
-        titles += [v for k, v in load_strings(language).items() if "{" not in v and len(v) < 40]
+def test_real_guides_have_three_bookmark_levels_and_running_heads_of_whole_words(printed: dict[str, Path], paper: str):
+    language = SETS[paper][1]
+    project, _ = load_project(ROOT, language)
+    titles = [w.title for w in project.workshops] + [w.short_title for w in project.workshops]
+    titles += [x.title for w in project.workshops for x in w.sessions]
+    titles += [x.short_title for w in project.workshops for x in w.sessions]
+    titles += [slot.title for w in project.workshops for d in w.days for slot in d.slots]
+    for m in project.modules:
+        titles += [m.title, m.short_title] + [x.title for x in m.sessions] + [x.short_title for x in m.sessions]
+        titles += [h.title for h in m.handouts]
+    strings = load_strings(language)
+    titles += [v for k, v in strings.items() if "{" not in v and len(v) < 40]
     words = {w.strip(",.:;()“”\"'") for t in titles for w in t.split()}
     words |= {"Day", "Handout", "Facilitator", "guide", "Participant", "workbook", "Agenda", "Contents", "Answer", "key",
               "Preparation", "checklist", "evaluation", "form", "Glossary", "Sources", "·", "–"}
     words |= {f"{n}일차" for n in range(1, 10)}
-    for rel in sorted([*printed["A4"].rglob("*.pdf"), *printed["ko"].rglob("*.pdf")]):
-        if not rel.name.endswith(LONG):
-            continue
-        contents = load_strings("ko" if "/ko/" in rel.as_posix() else "en")["contents"]
+    guides = [p for p in sorted(printed[paper].rglob("*.pdf")) if p.name.endswith(LONG)]
+    assert guides
+    for rel in guides:
         outline = pdf_outline(pypdf.PdfReader(str(rel)))
-        assert max(d for d, _ in outline) == 3 and (1, contents) in outline, rel
+        assert max(d for d, _ in outline) == 3 and (1, strings["contents"]) in outline, rel
         heads = subprocess.run(["pdftotext", "-layout", "-x", "0", "-y", "0", "-W", "600", "-H", "50", str(rel), "-"],
                                capture_output=True, text=True, check=True).stdout
         for word in heads.split():
             word = word.strip(",.:;()“”\"'…")
             assert not word or word in words or re.fullmatch(r"[\d:–]+", word), f"{rel.name}: '{word}' in a running head"
+
+
+if __name__ == "__main__":
+    print(report(Path(sys.argv[1])))

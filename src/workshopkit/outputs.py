@@ -55,6 +55,9 @@ class Kind:
     weight: float = 1.0  # rough rendering time (per session for a workshop document): longest first
     big: bool = False  # a long document: never worth a small worker pool
     when: Callable[[WorkshopView], bool] | None = None  # made only for the workshops this accepts
+    #: For handouts: only the cut-out handouts (with a print format) that facilitators hand to
+    #: one person or group (role cards, secret briefs), never those participants read anyway.
+    handed_out: bool = False
     made_from: str = ""  # a deck file: the kind of the rendered deck whose pages it is cut from
 
     @property
@@ -83,6 +86,8 @@ KINDS: tuple[Kind, ...] = (
          big=True, when=_has_closed_sessions),
     Kind("handout", "pdf", "handout", "participant/handouts/{module}/{handout}.pdf", "participant", "participant",
          label="handout", offered_on=_EVERY_SITE, key=("handout",), fit=True),
+    Kind("facilitator-handout", "pdf", "handout", "facilitator/handouts/{module}/{handout}.pdf", "facilitator",
+         "facilitator", label="handout", offered_on=_FACILITATORS, key=("handout",), fit=True, handed_out=True),
     # Slide decks (workshopkit.slides): the workshop's deck is rendered; each session's deck is cut
     # from its pages; the PowerPoint files are written from the same slides (with speaker notes in
     # the facilitator's). What is projected is participant level, in every deck.
@@ -227,6 +232,8 @@ def _workshop_outputs(k: Kind, v: View) -> Iterator[Output]:
 def _handout_outputs(k: Kind, v: View) -> Iterator[Output]:
     for m in v.modules:
         for h in m.handouts:
+            if k.handed_out and (h.print is None or h.visibility != "facilitator"):
+                continue
             source = f"modules/{m.id}/{h.file}" if h.file else f"modules/{m.id}/module.yml"
             yield Output(k, k.path.format(module=m.id, handout=h.id), k.view, module=m.id, handout=h.id,
                          modules=(m.id,), source=source, pages_max=h.pages_max)

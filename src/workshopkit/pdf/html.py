@@ -80,11 +80,12 @@ class Subject:
 RENDERERS: dict[str, str] = {}
 
 
-def renders(kind: str) -> Callable[[Callable[[PrintGenerator, Subject], PrintDoc]],
-                                   Callable[[PrintGenerator, Subject], PrintDoc]]:
-    """Register a :class:`PrintGenerator` method as the render function of a kind of document."""
+def renders(*kinds: str) -> Callable[[Callable[[PrintGenerator, Subject], PrintDoc]],
+                                    Callable[[PrintGenerator, Subject], PrintDoc]]:
+    """Register a :class:`PrintGenerator` method as the render function of kinds of document."""
     def register(fn: Callable[[PrintGenerator, Subject], PrintDoc]) -> Callable[[PrintGenerator, Subject], PrintDoc]:
-        RENDERERS[kind] = fn.__name__
+        for kind in kinds:
+            RENDERERS[kind] = fn.__name__
         return fn
     return register
 
@@ -451,16 +452,19 @@ class PrintGenerator:
                            running_title=self._running(wv, self.s["evaluation_form"], alone=True), **ctx)
         return self._doc(subject, html, title, ctx["modules"])
 
-    @renders("handout")
+    @renders("handout", "facilitator-handout")
     def handout(self, subject: Subject) -> PrintDoc:
+        """A handout on its own; a facilitator's cut-out (role cards handed to one person) has
+        no page in the participant manual, so no address or QR code."""
         view, m, h = subject.view, subject.module, subject.handout
         assert m is not None and h is not None, subject.out.path
         self._urls = self._handout_urls(view)
-        url = self.online_url(outputs.handout_page(m.id, h.id))
+        url = self.online_url(outputs.handout_page(m.id, h.id)) if subject.out.kind.audience == "participant" else ""
         title = h.title
         html = self.render("handout.html.j2", doc_title=title, doc_kind=self.s["handout"], m=m, h=h,
                            running_title=self.running(m.title, self.s["handout"], m.short_title, before=True, alone=True),
                            url=url, qr=qr_data_uri(url) if url else "",
+                           facilitator_copy=subject.out.kind.audience != "participant",
                            md=lambda text, shift=1: self.md(text, shift), view=view,
                            cardset=self.card_set(h) if h.print else None,
                            sources=[view.source(c.ref) for c in h.sources if view.source(c.ref)])
