@@ -170,6 +170,9 @@ SETS = {
     "ko": ("A4", "ko", ONE),
     "A4-handouts": ("A4", "en", []),
 }
+#: Documents a set leaves out: on Letter, the facilitator guide (printed on A4 by the team that
+#: prepares the workshop; its layout is the A4 guide's, measured in English and in Korean).
+LEFT_OUT = {"Letter": ("facilitator-guide",)}
 
 
 def build_sets(tmp_path_factory: pytest.TempPathFactory, names: tuple[str, ...]) -> dict[str, Path]:
@@ -179,11 +182,13 @@ def build_sets(tmp_path_factory: pytest.TempPathFactory, names: tuple[str, ...])
         mp.setenv("SOURCE_DATE_EPOCH", "1767225600")  # the same covers, whatever the day
         for name in names:
             paper, language, workshops = SETS[name]
+            left_out = LEFT_OUT.get(name, ())
             dest = tmp_path_factory.mktemp(f"print-{name}")
             # Slide decks are projected, not printed (tests/test_slides.py measures them).
             run_build(BuildOptions(root=ROOT, out=dest, site=False, paper=paper, languages=(language,)),
-                      select=lambda plan, w=workshops: plan.only(lambda o: "slides" not in o.kind.name and (
-                          w is None or o.kind.scope == "handout" or o.workshop in w)))
+                      select=lambda plan, w=workshops, out=left_out: plan.only(
+                          lambda o: "slides" not in o.kind.name and o.kind.name not in out and (
+                              w is None or o.kind.scope == "handout" or o.workshop in w)))
             out[name] = dest / "pdf"
     return out
 
@@ -223,7 +228,7 @@ def test_few_nearly_empty_pages_in_guides_and_workbooks(pages: dict[str, list[Pa
     empty = nearly_empty(pages[paper])
     record_property(f"figure: print {paper}: guide and workbook pages less than a quarter full",
                     f"{len(empty)} of {len(long_pages)}")
-    assert len(long_pages) > (200 if paper == "A4" else 80)
+    assert len(long_pages) > {"A4": 200, "ko": 80}.get(paper, 50)
     assert len(empty) <= 0.02 * len(long_pages), "nearly empty: " + ", ".join(
         f"{p.doc} p{p.number} ({p.fill:.0%})" for p in empty)
 
