@@ -342,5 +342,5 @@ def test_shift_headings(case: str) -> None:
 
 @pytest.mark.parametrize("case", cases("keep_words_whole"))
 def test_keep_words_whole(case: str) -> None:
-    """pdf.html.keep_words_whole: each Korean word in a no-wrap span, never in tags or code."""
+    """pdf.html.keep_words_whole: the characters of each Korean word joined (a span in headings), never in tags or code."""
     run_case("keep_words_whole", case)

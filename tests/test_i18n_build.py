@@ -150,10 +150,14 @@ def test_korean_pdfs_embed_their_fonts_and_break_lines_only_between_words(built:
 
 def test_whole_words_are_kept_in_the_body_only():
     html = ('<html><head><title>사전 동의</title><style>p::after{content:"동의"}</style></head>'
-            '<body><p class="x" title="비밀보장">사전 동의와 consent, 비밀보장.</p></body></html>')
+            '<body><h2>사전 동의</h2><p class="x" title="비밀보장">사전 동의와 consent, 비밀보장&amp;지원.</p>'
+            '</body></html>')
     out = keep_words_whole(html)
     assert '<title>사전 동의</title>' in out and 'content:"동의"' in out and 'title="비밀보장"' in out
-    assert '<span class="w">동의와</span> consent, <span class="w">비밀보장.</span>' in out
+    j = "\u2060"
+    assert f'>사{j}전 동{j}의{j}와 consent, 비{j}밀{j}보{j}장{j}&amp;{j}지{j}원{j}.</p>' in out
+    # the outline is made from the headings' text: their words are kept whole without joiners
+    assert '<h2><span class="w">사전</span> <span class="w">동의</span></h2>' in out
 
 
 @pytest.mark.browser

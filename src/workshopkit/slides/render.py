@@ -2,7 +2,7 @@
 
 The deck's own stylesheet (``templates/slides/slides.css.j2``) sets its pages on a named page
 (``@page slide``), so the rules of the shared print stylesheet for other documents do not reach
-it; the shared one still gives Korean words their no-wrap spans (``.w``).
+it; the shared one still keeps Korean words whole (see ``pdf.html.keep_words_whole``).
 """
 
 from __future__ import annotations
