@@ -45,7 +45,13 @@ class Canaries:
 
 
 def _is_str_list(annotation: Any) -> bool:
-    return typing.get_origin(annotation) is list and typing.get_args(annotation) == (str,)
+    """A list of texts (``list[str]``, or of a constrained ``str`` such as ``Text``)."""
+    if typing.get_origin(annotation) is not list:
+        return False
+    (item,) = typing.get_args(annotation) or (None,)
+    if typing.get_origin(item) is typing.Annotated:
+        item = typing.get_args(item)[0]
+    return item is str
 
 
 def _accepts_str(annotation: Any) -> bool:

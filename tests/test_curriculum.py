@@ -48,7 +48,8 @@ def test_each_module_is_complete(project, mid):
         for a in s.activities:
             assert a.participant or a.facilitator, f"{s.id}/{a.id} has instructions"
             if a.method == "role-play":
-                assert a.opt_out and a.de_roling and len(a.debrief) >= 2 and a.observer
+                questions = len(a.debrief) + sum(len(r.questions) for r in a.debrief_by_role)
+                assert a.opt_out and a.de_roling and questions >= 2 and a.observer
     methods = {a.method for s in m.sessions for a in s.activities}
     assert len(methods) >= 4, f"{mid} uses {methods}"
     # Facilitator notes a first-time facilitator can follow: substantial, in every session.

@@ -29,12 +29,12 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from . import links
+from . import evaluation, links
 from .agenda import AgendaDay, _to_minutes, compute, plan_minutes, session_minutes
 from .errors import BuildError, Diagnostic, name_list
 from .htmlsafety import FORBIDDEN_TAGS, SAFE_SCHEMES, url_scheme
 from .load import Project, TextRef, load_project
-from .model import Module, Workshop
+from .model import EVALUATION_OPEN_QUESTIONS, EVALUATION_STATEMENTS, Module, Workshop
 from .rules import (
     CURRICULUM,
     LIBRARY,
@@ -205,9 +205,10 @@ def _unique(c: Check, owner: BaseModel, items: list[Any], loc: Loc, what: str) -
 
 
 @rule("WK101", "duplicate-id",
-      summary="Two objectives, sessions, activities of a session, handouts, assessment items, tracks or members of a "
-              "workshop's facilitation team have the "
-              "same id.",
+      summary="Two objectives, sessions, activities of a session, handouts, assessment items, tracks, members of a "
+              "workshop's facilitation team or questions of a workshop's evaluation form have the "
+              "same id (nor may a workshop's own evaluation question take the id of a default statement or open "
+              "question that the form keeps).",
       fix="give each one its own id",
       example=example(MODULE, "handouts:\n"
                               "  - id: case-lin\n    title: The case of Lin\n    kind: case-study\n"
@@ -227,6 +228,16 @@ def duplicate_id(c: Check) -> None:
         for si, plan in enumerate(w.sessions):
             _unique(c, w, plan.activities, ("sessions", si, "activities"), "activity")
         _unique(c, w, [p for p in w.facilitators if p.id], ("facilitators",), "facilitator")
+        _unique(c, w, w.evaluation.questions, ("evaluation", "questions"), "evaluation question")
+        if w.evaluation.defaults == "keep":
+            for qi, q in enumerate(w.evaluation.questions):
+                rating = q.type == evaluation.RATING
+                if q.id in (EVALUATION_STATEMENTS if rating else EVALUATION_OPEN_QUESTIONS):
+                    c.add(w, ("evaluation", "questions", qi, "id"),
+                          f"'{q.id}' is the id of a default {'statement' if rating else 'open question'} of the "
+                          f"evaluation form ('{evaluation.field_of(q.type, q.id)}' in the forms)",
+                          "give the question another id, or write 'defaults: replace' to ask only the workshop's "
+                          "own questions")
     cur = c.project.curriculum
     if cur is not None:
         _unique(c, cur, cur.tracks, ("tracks",), "track")

@@ -97,6 +97,12 @@ facilitator: |
 handout: help-harm-cards
 materials: [one card set per group]
 """,
+    "RoleDebrief": """\
+role: Affected person
+questions:
+  - What did the helper do or say that helped?
+  - Was anything unhelpful or upsetting?
+""",
     "Handout": """\
 id: pocket-card
 title: PFA pocket card
@@ -156,6 +162,22 @@ days:
         variant: core
         lead: kim
         location: Training room 2
+""",
+    "WorkshopEvaluation": """\
+defaults: keep
+questions:
+  - id: interpreter-use
+    type: rating
+    text: I can brief an interpreter before a counselling session.
+  - id: first-referral
+    type: open
+    text: What will you need to make your first referral to a Hana Centre partner?
+    lines: 5
+""",
+    "EvaluationQuestion": """\
+id: interpreter-use
+type: rating
+text: I can brief an interpreter before a counselling session.
 """,
     "WorkshopSession": """\
 id: check-in

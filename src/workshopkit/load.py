@@ -239,6 +239,7 @@ _SENTENCE_HINTS = {
     "de_roling": "write how participants step out of their roles",
     "content_warning": "write the sentence participants read before the session, or leave the key out",
     "note": "write the sentence for participants, or leave the key out",
+    "text": "write the statement or the question as participants read it",
 }
 
 

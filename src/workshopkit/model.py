@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     StringConstraints,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -333,6 +334,21 @@ class Handout(Base):
         return self
 
 
+class RoleDebrief(Base):
+    """The debrief questions for the people who played one role of a role play."""
+
+    role: Text = Field(json_schema_extra=TRANSLATED, description="The role, named as participants know it: 'Helper', "
+                                                                 "'Affected person', 'Observer' …")
+    questions: list[Text] = Field(json_schema_extra=TRANSLATED, min_length=1,
+                                  description="What the facilitator asks the people in this role, in order.")
+
+
+#: A timing range as a manual gives it: '10-15' (or with an en dash, '10–15').
+MINUTE_RANGE = re.compile(r"^\s*(\d{1,3})\s*[-–]\s*(\d{1,3})\s*$")
+_MINUTES_SCHEMA = {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 480},
+                             {"type": "string", "pattern": r"^\s*\d{1,3}\s*[-–]\s*\d{1,3}\s*$"}]}
+
+
 class Activity(Base):
     """One timed step of a session."""
 
@@ -340,7 +356,10 @@ class Activity(Base):
     title: Text = title_field("Short name of the activity.")
     method: Method = Field(description="How it is run: presentation, discussion, case-study, role-play, group-work, "
                                        "quiz, reflection, …")
-    minutes: int = Field(ge=1, le=480, description="Time it takes, in minutes.")
+    minutes: Annotated[int, WithJsonSchema(_MINUTES_SCHEMA)] = Field(
+        ge=1, le=480, description="Time it takes, in minutes; or a range where it varies, e.g. '10-15': plans and "
+                                  "clocks count the shorter time, and the range is shown beside it.")
+    minutes_max: SkipJsonSchema[int | None] = Field(None, description="The longer end of a timing range.")
     variant: Variant = Field(Variant.core, description="'core' runs in the short version of the session; 'extension' "
                                                        "only in the full version.")
     grouping: Literal["individual", "pairs", "triads", "small-groups", "plenary"] = Field(
@@ -353,17 +372,43 @@ class Activity(Base):
                                    description="What to bring or print for this activity only (left off the lists when the "
                                    "session runs in its core version and the activity is an extension).",
                                    default_factory=list)
-    debrief: list[str] = private(translate=True, description="Debrief questions the facilitator asks.", default_factory=list)
+    debrief: list[str] = private(translate=True, description="Debrief questions the facilitator asks (everyone; "
+                                 "after those of 'debrief_by_role').", default_factory=list)
+    debrief_by_role: list[RoleDebrief] = private(
+        translate=True, default_factory=list,
+        description="A debrief in turns: the questions for the people in each role of a role play (e.g. the "
+                    "helper, the affected person, the observer), in the order they are asked, before the questions "
+                    "of 'debrief'.")
     opt_out: Sentence = Field("", json_schema_extra=TRANSLATED,
                               description="What a participant may do instead (required for role plays).")
     de_roling: Sentence = private(translate=True,
                                   description="How participants step out of their roles after a role play.", default="")
     observer: Sentence = Field("", json_schema_extra=TRANSLATED, description="What the observer in a role play watches for.")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _minute_range(cls, data: Any) -> Any:
+        """'minutes: 10-15' → minutes 10, minutes_max 15 (anything else is left to the field's own check)."""
+        if isinstance(data, dict) and isinstance(data.get("minutes"), str) and "minutes_max" not in data:
+            found = MINUTE_RANGE.match(data["minutes"])
+            if found:
+                low, high = int(found.group(1)), int(found.group(2))
+                if low >= high:
+                    raise PydanticCustomError(
+                        "minute_range", "the range '{text}' must go from the shorter time to the longer, e.g. "
+                                        "'{low}-{high}'", {"text": data["minutes"].strip(), "low": min(low, high),
+                                                             "high": max(low, high)})
+                data = {**data, "minutes": low, "minutes_max": high}
+        return data
+
     @model_validator(mode="after")
     def _role_play(self) -> Activity:
+        if self.minutes_max is not None and not self.minutes < self.minutes_max <= 480:
+            raise ValueError(f"the longer end of the timing range ({self.minutes_max}) must be more than "
+                             f"{self.minutes} and at most 480 minutes")
         if self.method in (Method.role_play.value, Method.simulation.value):
-            missing = [k for k in ("opt_out", "de_roling", "debrief") if not getattr(self, k)]
+            missing = [k for k in ("opt_out", "de_roling", "debrief") if not getattr(self, k)
+                       and not (k == "debrief" and self.debrief_by_role)]
             if missing:
                 raise ValueError(f"a {self.method} needs {', '.join(missing)} (opt-out, de-roling and a two-sided debrief)")
         return self
@@ -577,6 +622,55 @@ class SupportContact(Base):
     hours: str = Field("", json_schema_extra=TRANSLATED, description="When it can be reached.")
 
 
+#: The evaluation form's default statements (rated on the agree scale) and open questions, in the
+#: order the form asks them: the tool's own texts ``eval_q_<id>`` and ``eval_open_<id>``, named
+#: ``agree_<id>`` and ``open_<id>`` in the forms and the answer files.
+EVALUATION_STATEMENTS = ("objectives", "facilitation", "safe", "materials", "apply")
+EVALUATION_OPEN_QUESTIONS = ("best", "change", "use", "other")
+
+
+class EvaluationQuestion(Base):
+    """A question of the workshop's own on its evaluation form: a statement to rate, or an open question."""
+
+    id: Id = Field(description="Stable id; the forms and the answer files name the question after it: 'agree_' "
+                               "(a rating) or 'open_' (an open question), then the id with '_' for '-' (e.g. "
+                               "'agree_interpreter_use').")
+    type: Literal["rating", "open"] = Field(
+        description="'rating': a statement rated from 1 (strongly disagree) to 5 (strongly agree), in the table of "
+                    "statements; 'open': a question answered on ruled lines.")
+    text: Annotated[Text, AfterValidator(_not_yes_no)] = Field(
+        json_schema_extra={**TRANSLATED, "not": {"pattern": "^(" + "|".join(YES_NO_WORDS) + ")$"}},
+        description="The statement to rate ('I can …') or the open question, as printed.")
+    lines: int | None = Field(None, ge=1, le=12, description="Open questions: how many ruled lines to print (4, as "
+                                                             "for the default ones, when not given).")
+
+    @model_validator(mode="after")
+    def _lines_for_open(self) -> EvaluationQuestion:
+        if self.type == "rating" and self.lines is not None:
+            raise ValueError("'lines' is for open questions; a rating is ticked on the scale of 1 to 5")
+        return self
+
+
+class WorkshopEvaluation(Base):
+    """The workshop's own questions on its evaluation form, and whether the default ones stay."""
+
+    defaults: Literal["keep", "replace"] = Field(
+        "keep", description="'keep': the five default statements and the four default open questions stay, and the "
+                            "workshop's questions follow them; 'replace': the form asks only the workshop's "
+                            "questions. Either way each session is rated for its usefulness.")
+    questions: list[EvaluationQuestion] = Field(default_factory=list,
+                                                description="The workshop's own questions, in the order they are asked "
+                                                            "(ratings in the table of statements, open questions "
+                                                            "after it).")
+
+    @model_validator(mode="after")
+    def _something_to_ask(self) -> WorkshopEvaluation:
+        if self.defaults == "replace" and not self.questions:
+            raise ValueError("'defaults: replace' leaves the form without statements or open questions: add "
+                             "'questions', or keep the defaults")
+        return self
+
+
 class Workshop(Base):
     """A workshop, seminar or training event: ``curriculum/<id>.yml``."""
 
@@ -614,9 +708,18 @@ class Workshop(Base):
         default_factory=list,
         description="Items of the pre/post test as 'module-id/item-id'; when empty, one item for each objective the "
                     "workshop's sessions serve.")
+    evaluation: WorkshopEvaluation = Field(
+        default_factory=WorkshopEvaluation,
+        description="The workshop's own questions on its evaluation form (statements to rate, open questions), and "
+                    "whether they replace the default ones.")
     logistics: str = private(translate=True,
                              description="Room, equipment and other notes for organisers only.", vis="organiser", default="")
     days: list[Day] = Field(min_length=1, description="The days of the event.")
+    guide_versions: Literal["agenda", "both"] = Field(
+        "agenda", description="What the facilitator guide prints of a session that has extension activities: "
+                              "'agenda', the version its slot runs; 'both', the core and the full version together "
+                              "(extension activities in optional boxes, the core clock beside the full clock), so "
+                              "that the team can lengthen or shorten a session on the day.")
 
     def day_date(self, index: int) -> dt.date:
         day = self.days[index]

@@ -20,9 +20,9 @@ class Strings(dict[str, str]):
     def __missing__(self, key: str) -> str:
         return key
 
-    def minutes(self, n: object) -> str:
-        """A duration: '50 min', '50분'."""
-        return self["minutes_format"].replace("{n}", str(n))
+    def minutes(self, n: object, upto: int | None = None) -> str:
+        """A duration: '50 min', '50분'; with ``upto``, a range: '10–15 min', '10–15분'."""
+        return self["minutes_format"].replace("{n}", f"{n}–{upto}" if upto else str(n))
 
 
 @functools.lru_cache(maxsize=4)

@@ -24,6 +24,8 @@ from pathlib import Path
 
 from ..agenda import knowledge_test_items
 from ..audience import View, WorkshopView
+from ..evaluation import RATING
+from ..evaluation import questions as evaluation_questions
 from ..strings import Strings
 
 CODE_PATTERN = "^[A-Za-z0-9-]{2,16}$"
@@ -161,10 +163,15 @@ def knowledge_test(editions: list[Edition], version: str) -> Form:
 
 
 def evaluation(editions: list[Edition], version: str) -> Form:
-    """The evaluation form of a workshop: each session, the statements, the open questions, in
-    each edition's language."""
+    """The evaluation form of a workshop: each session, the statements, the open questions (the
+    default ones and the workshop's own, see :mod:`workshopkit.evaluation`), in each edition's
+    language."""
     form = _form(editions, "evaluation_form", "evaluation", version)
+    asked = [{q.field: q for q in evaluation_questions(e.workshop.workshop, e.strings)} for e in editions]
+    rated = any(q.type == RATING for q in asked[0].values())
     for list_name, key in (("useful", "eval_scale"), ("agree", "eval_scale_agree")):
+        if list_name == "agree" and not rated:
+            continue  # only open questions besides the sessions
         scales = [_scale(e.strings[key]) for e in editions]
         form.choice_list(list_name, [(str(n), [scale[n - 1] for scale in scales]) for n in range(1, 6)])
     form.question("note", "useful", _strings(editions, "eval_useful"), required=False)
@@ -175,11 +182,11 @@ def evaluation(editions: list[Edition], version: str) -> Form:
                 ids = (row.module_id, row.session_id)
                 form.question("select_one useful", field_name(*ids), [t.get(ids, row.title) for t in titles],
                               required=False)
-    form.question("note", "agree", _strings(editions, "eval_agree"), required=False)
-    for key in ("eval_q_objectives", "eval_q_facilitation", "eval_q_safe", "eval_q_materials", "eval_q_apply"):
-        form.question("select_one agree", "agree_" + key.removeprefix("eval_q_"), _strings(editions, key), required=False)
-    for key in ("eval_open_best", "eval_open_change", "eval_open_use", "eval_open_other"):
-        form.question("text", "open_" + key.removeprefix("eval_open_"), _strings(editions, key), required=False)
+    if rated:
+        form.question("note", "agree", _strings(editions, "eval_agree"), required=False)
+    for q in asked[0].values():  # a language misses no question; if it did: English
+        labels = [found.get(q.field, q).text for found in asked]
+        form.question("select_one agree" if q.type == RATING else "text", q.field, labels, required=False)
     return form
 
 

@@ -417,7 +417,7 @@ class DeckMaker:
             what = self.s["method_" + str(a.method)] if ("method_" + str(a.method)) in self.s else str(a.method)
             items.append(f'<li><span class="clock">{clock // 60:02d}:{clock % 60:02d}</span> {escape(a.title)} '
                          f'<span class="meta">· {escape(what)} · '
-                         f'{escape(self.s.minutes(a.minutes))}</span></li>')
+                         f'{escape(self.s.minutes(a.minutes, a.minutes_max))}</span></li>')
             clock += a.minutes
         return f'<ul class="plan">{"".join(items)}</ul>'
 
@@ -425,7 +425,7 @@ class DeckMaker:
         s = self.s
         method = s["method_" + str(a.method)] if ("method_" + str(a.method)) in s else str(a.method)
         grouping = s["grouping_" + str(a.grouping)] if ("grouping_" + str(a.grouping)) in s else ""
-        sub = " · ".join(x for x in (method, grouping, s.minutes(a.minutes)) if x)
+        sub = " · ".join(x for x in (method, grouping, s.minutes(a.minutes, a.minutes_max)) if x)
         body = str(self.md(self._shown(a.participant))) if a.participant else ""
         extra = []
         if a.observer:
@@ -434,7 +434,8 @@ class DeckMaker:
             extra.append(f"<p><strong>{escape(s['opt_out'])}:</strong> {escape(a.opt_out)}</p>")
         slides = self._paged(Slide("activity", a.title, subtitle=sub, kicker=kicker), body + "".join(extra))
         if self.notes and slides:
-            slides[0].notes = (self._notes(a.facilitator, a.safety_notes) + [f"• {q}" for q in a.debrief]
+            by_role = [line for r in a.debrief_by_role for line in (f"{r.role}:", *(f"• {q}" for q in r.questions))]
+            slides[0].notes = (self._notes(a.facilitator, a.safety_notes) + by_role + [f"• {q}" for q in a.debrief]
                                + ([a.de_roling] if a.de_roling else []) + self._private(a.participant))
         return slides
 
