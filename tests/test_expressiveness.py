@@ -159,3 +159,19 @@ def test_a_wrong_timing_range_is_refused_at_its_line(tmp_path: Path, written: st
     activity = next(i for i, line in enumerate(lines, 1) if "id: talk" in line)
     assert [d for d in errors if d.path == ALPHA and said in d.message and activity <= d.line <= activity + 4], \
         [d.format() for d in errors]
+
+
+def test_a_session_page_offers_the_sessions_slide_decks(built: Path):
+    site = built / "site"
+    page = (site / "participant" / "modules" / "alpha" / "opening.html").read_text("utf-8")
+    hrefs = set(re.findall(r'href="([^"]+/slides/[^"]+)"', page))
+    assert hrefs == {"../../downloads/participant/demo/slides/alpha--opening.pdf",
+                     "../../downloads/participant/demo/slides/alpha--opening.pptx"}, hrefs
+    for href in hrefs:  # the files are in the site, where the links lead
+        assert (site / "participant" / "modules" / "alpha" / href).resolve().is_file()
+    page = (site / "facilitator" / "modules" / "alpha" / "opening.html").read_text("utf-8")
+    hrefs = set(re.findall(r'href="([^"]+/slides/[^"]+)"', page))
+    # facilitators get the deck with speaker notes, not the one without
+    assert hrefs == {"../../downloads/participant/demo/slides/alpha--opening.pdf",
+                     "../../downloads/facilitator/demo/slides/alpha--opening.pptx"}, hrefs
+    assert all((site / "facilitator" / "modules" / "alpha" / h).resolve().is_file() for h in hrefs)

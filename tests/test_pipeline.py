@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from workshopkit import outputs
@@ -42,11 +43,14 @@ def test_the_plan_lists_what_the_build_writes_and_what_the_sites_link_to(repo: P
     pdfs = {o.path for o in plan.pdfs()}
     assert "participant/demo/workbook.pdf" in pdfs and "facilitator/demo/answer-key.pdf" in pdfs
     assert not any(p.startswith("restricted/") for p in pdfs)  # no closed-door pack without --include-restricted
-    # The sites offer every document but the slide files of single sessions ('module--session').
-    decks = {o.path for o in plan.outputs if o.kind.family == "deck" and "--" not in o.path}
+    # The sites offer every document; of a single session's slides ('module--session'), the
+    # participant site the PDF and the PowerPoint file without notes, the facilitator site the
+    # PDF and the one with notes.
+    decks = {o.path for o in plan.outputs if o.kind.family == "deck"}
     assert decks and {o.path for o in plan.offered("participant")} == {
-        p for p in pdfs | decks if p.startswith("participant/") and "--" not in p}
-    assert {o.path for o in plan.offered("facilitator")} == {p for p in pdfs | decks if "--" not in p}
+        p for p in pdfs | decks if p.startswith("participant/")}
+    assert {o.path for o in plan.offered("facilitator")} == {
+        p for p in pdfs | decks if "--" not in p or p.endswith(".pdf") or p.startswith("facilitator/")}
 
     report = build(repo, zip=True)
     out = repo / "build"
@@ -60,8 +64,12 @@ def test_the_plan_lists_what_the_build_writes_and_what_the_sites_link_to(repo: P
                    if p.suffix in (".pdf", ".pptx")}
         assert offered == {o.path for o in plan.offered(audience)}
         page = (site / "workshops" / "demo.html").read_text(encoding="utf-8")
-        linked = {o.path for o in plan.offered(audience) if o.workshop == "demo"}
+        linked = {o.path for o in plan.offered(audience) if o.workshop == "demo" and "--" not in o.path}
         assert linked and all(f"downloads/{p}" in page for p in linked)
+        assert "--" not in "".join(re.findall(r'href="([^"]*downloads[^"]*)"', page))  # session decks: on their pages
+        session = (site / "modules" / "alpha" / "opening.html").read_text(encoding="utf-8")
+        assert {p for p in re.findall(r'href="(?:\.\./)*downloads/([^"]+)"', session) if "/slides/" in p} == {
+            o.path for o in plan.offered(audience) if o.session == "opening"}
     assert "facilitator-guide.pdf" not in (out / "site/participant/workshops/demo.html").read_text(encoding="utf-8")
     assert (out / "offline" / "participant-site.zip").is_file()
 

@@ -97,12 +97,13 @@ KINDS: tuple[Kind, ...] = (
          label="slides_pptx", offered_on=_EVERY_SITE, key=("workshop",)),
     Kind("facilitator-slides-pptx", "deck", "workshop", "facilitator/{workshop}/slides/slides.pptx", "facilitator",
          "facilitator", label="slides_pptx_notes", offered_on=_FACILITATORS, key=("workshop",)),
+    # A session's decks are offered on its page, one set per workshop that runs it (the clocks differ).
     Kind("session-slides", "deck", "session", "participant/{workshop}/slides/{module}--{session}.pdf", "participant",
-         "participant", key=("workshop",), made_from="slides"),
+         "participant", label="slides_pdf", offered_on=_EVERY_SITE, key=("workshop",), made_from="slides"),
     Kind("session-slides-pptx", "deck", "session", "participant/{workshop}/slides/{module}--{session}.pptx",
-         "participant", "participant", key=("workshop",)),
+         "participant", "participant", label="slides_pptx", offered_on=("participant",), key=("workshop",)),
     Kind("facilitator-session-slides-pptx", "deck", "session", "facilitator/{workshop}/slides/{module}--{session}.pptx",
-         "facilitator", "facilitator", key=("workshop",)),
+         "facilitator", "facilitator", label="slides_pptx_notes", offered_on=_FACILITATORS, key=("workshop",)),
     Kind("site", "site", "site", "{audience}", "", ""),
     Kind("offline-site", "zip", "site", "participant-site.zip", "participant", "participant"),
 )

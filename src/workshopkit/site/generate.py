@@ -179,8 +179,10 @@ class SiteGenerator:
         rel = lambda target: self.rel(target, page)  # noqa: E731
         pdf = lambda kind, **ids: self.download_link(page, kind, **ids)  # noqa: E731
         documents = lambda workshop: [(self.rel(self.download_path(o), page), self.s[o.kind.label])  # noqa: E731
-                                      for o in self.downloads if o.workshop == workshop]
-        text = tpl.render(page=page, md=md, rel=rel, pdf=pdf, documents=documents, gen=self, **ctx).rstrip() + "\n"
+                                      for o in self.downloads if o.workshop == workshop and o.kind.scope == "workshop"]
+        decks = lambda module, session: self.session_decks(page, module, session)  # noqa: E731
+        text = tpl.render(page=page, md=md, rel=rel, pdf=pdf, documents=documents, decks=decks, gen=self,
+                          **ctx).rstrip() + "\n"
         module = ctx.get("m")
         notice = self.translation_notice(f"modules/{module.id}" if module is not None else "curriculum")
         if notice:
@@ -240,6 +242,16 @@ class SiteGenerator:
             if o.kind.name == kind and all(getattr(o, name) == value for name, value in ids.items()):
                 return self.rel(self.download_path(o), page)
         return ""
+
+    def session_decks(self, page: str, module: str, session: str) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The slide decks of a session this site offers: per workshop that runs it (its title),
+        the links from ``page`` with their labels."""
+        titles = {wv.workshop.id: wv.workshop.title for wv in self.view.workshops}
+        out: dict[str, list[tuple[str, str]]] = {}
+        for o in self.downloads:
+            if o.kind.scope == "session" and o.module == module and o.session == session and o.workshop in titles:
+                out.setdefault(o.workshop, []).append((self.rel(self.download_path(o), page), self.s[o.kind.label]))
+        return [(titles[w], links) for w, links in out.items()]
 
     def generate(self) -> SiteFiles:
         v = self.view
