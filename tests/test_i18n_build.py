@@ -39,7 +39,8 @@ def _korean(e: polib.POEntry) -> str:
     if private:
         return "KOPRIVATE " + e.msgid
     if e.msgctxt.endswith(("/title", "/term", "/short_title")) or any(c in e.msgid for c in "[*`_<!") or "\n" in e.msgid:
-        return "번역 " + e.msgid
+        # Korean inside emphasis too ("**강조 Questions**"), which is set upright
+        return "번역 " + re.sub(r"(\*\*|\*)(?=\w)", r"\g<1>강조 ", e.msgid, count=1)
     return " ".join([SENTENCE] * 3)  # long enough to fill several lines
 
 
@@ -130,6 +131,11 @@ def test_korean_pdfs_embed_their_fonts_and_break_lines_only_between_words(built:
     fonts = subprocess.run(["pdffonts", str(workbook)], capture_output=True, text=True, check=True).stdout
     cjk = [line for line in fonts.splitlines() if "CJK-KR" in line]
     assert cjk and all(" yes yes " in line for line in cjk), fonts
+    # Hangul is never slanted nor set in a bold myeongjo: emphasis is set upright in gothic, so the
+    # CJK faces are the gothic, its bold and the myeongjo of the text.
+    faces = {line.split()[0].split("+")[-1] for line in cjk}
+    assert "Noto-Sans-CJK-KR-Bold" in faces and faces <= {"Noto-Sans-CJK-KR", "Noto-Sans-CJK-KR-Bold",
+                                                          "Noto-Serif-CJK-KR"}, faces
     text = pdf_text(workbook)
     # The text a reader copies or searches is clean Korean: no missing glyph, no invisible joiner.
     assert "\ufffd" not in text and "\u2060" not in text
