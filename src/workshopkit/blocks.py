@@ -271,3 +271,53 @@ def to_admonitions(text: str, labels: dict[str, str]) -> str:
             continue
         out.append(indent + line if line else line)
     return "\n".join(out)
+
+
+# --- texts cut into parts at '---' (card sets, author slides) ------------------------------------
+
+#: The only line that separates the parts of a cut text.
+SEPARATOR = "---"
+BLOCK_MARKER = re.compile(r"^\s*///")
+#: Any way of writing a thematic break (rule) in Markdown.
+_RULE = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
+
+
+@dataclass
+class Cut:
+    """A text cut at each line of exactly ``---`` outside code fences, and what makes the cut
+    ambiguous; the callers say so in their own words (cards, slides)."""
+
+    parts: list[tuple[int, list[str]]]  # (1-based first line, lines) of each part, in order
+    under_text: list[int]  # lines of a '---' directly under a line of text (that would be a heading)
+    across: list[int]  # lines where a '///' block opens that runs across a '---'
+    other_rules: list[tuple[int, str]]  # (line, text) of other ways of writing a rule: '***', '- - -' …
+
+
+def cut_at_separators(text: str) -> Cut:
+    """``text`` cut into parts at each line of exactly ``---`` (never inside a code fence)."""
+    lines = text.split("\n")
+    out = Cut([(1, [])], [], [], [])
+    fence = ""
+    open_block = 0  # line of an open '///' block, 0 when none is open
+    for no, line in enumerate(lines, start=1):
+        m = _FENCE.match(line)
+        if fence:
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                fence = ""
+        elif m:
+            fence = m.group(1)
+        elif BLOCK_MARKER.match(line):
+            # A marker with a name opens a block; a bare '///' closes it.
+            open_block = 0 if line.strip() == "///" else no
+        elif line == SEPARATOR:
+            if no > 1 and lines[no - 2].strip():
+                out.under_text.append(no)
+            if open_block:
+                out.across.append(open_block)
+                open_block = 0
+            out.parts.append((no + 1, []))
+            continue
+        elif _RULE.match(line):
+            out.other_rules.append((no, line.strip()))
+        out.parts[-1][1].append(line)
+    return out

@@ -25,12 +25,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-#: The only line that separates cards.
-SEPARATOR = "---"
-#: Any way of writing a thematic break (rule) in Markdown.
-_RULE = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
-_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
-_MARKER = re.compile(r"^\s*///")
+from ..blocks import cut_at_separators
+
 #: A bold label opening a card and ending in its number: ``**Card 3.**``, ``**카드 3.**``, ``**Card 3**:``.
 LABEL = re.compile(r"^\*\*([^*\n]*?(\d+))[.:]?\*\*[.:]?[ \t]*")
 #: A row of a Markdown table whose first cell is a number (an answer key's card number).
@@ -79,41 +75,19 @@ def _label(text: str) -> tuple[str, int | None]:
     return (m.group(1).strip(), int(m.group(2))) if m else ("", None)
 
 
-def split(text: str) -> CardText:  # noqa: C901 - one pass over the lines, each case a few lines
+def split(text: str) -> CardText:
     """``text`` read as instructions and cards, with every problem of the reading."""
     lines = text.split("\n")
-    parts: list[tuple[int, list[str]]] = [(1, [])]  # (first line, lines) of the instructions, then each card
-    problems: list[Problem] = []
-    fence = ""
-    open_block = 0  # line of an open ``///`` block, 0 when none is open
-    for no, line in enumerate(lines, start=1):
-        m = _FENCE.match(line)
-        if fence:
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
-                fence = ""
-            parts[-1][1].append(line)
-            continue
-        if m:
-            fence = m.group(1)
-        elif _MARKER.match(line):
-            # A marker with a name opens a block; a bare '///' closes it.
-            open_block = 0 if line.strip() == "///" else no
-        elif line == SEPARATOR:
-            if no > 1 and lines[no - 2].strip():
-                problems.append(Problem(no, "'---' directly under a line of text makes that line a heading, "
-                                            "not a break between cards",
-                                        "leave a blank line above '---'", "WK330"))
-            if open_block:
-                problems.append(Problem(open_block, "a '///' block runs across a break between cards",
-                                        "close the block ('///') before the '---' that ends the card", "WK333"))
-                open_block = 0
-            parts.append((no + 1, []))
-            continue
-        elif _RULE.match(line):
-            problems.append(Problem(no, f"'{line.strip()}' does not separate cards: only a line of exactly '---' "
-                                        "does", "write '---' alone on the line (no spaces), or remove the rule",
-                                    "WK331"))
-        parts[-1][1].append(line)
+    cut = cut_at_separators(text)
+    parts = cut.parts  # the instructions, then each card
+    problems = [Problem(no, "'---' directly under a line of text makes that line a heading, not a break between "
+                            "cards", "leave a blank line above '---'", "WK330") for no in cut.under_text]
+    problems += [Problem(no, "a '///' block runs across a break between cards",
+                         "close the block ('///') before the '---' that ends the card", "WK333") for no in cut.across]
+    problems += [Problem(no, f"'{rule}' does not separate cards: only a line of exactly '---' does",
+                         "write '---' alone on the line (no spaces), or remove the rule", "WK331")
+                 for no, rule in cut.other_rules]
+    problems.sort(key=lambda p: p.line)
     intro_start, intro_lines = parts[0]
     cards: list[Card] = []
     for start, body in parts[1:]:

@@ -18,10 +18,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-#: The only line that separates slides.
-SEPARATOR = "---"
-_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
-_MARKER = re.compile(r"^\s*///")
+from ..blocks import BLOCK_MARKER as _MARKER
+from ..blocks import cut_at_separators
+
 _HEADING = re.compile(r"^ {0,3}(#{1,2})[ \t]+(.+?)[ \t#]*$")
 #: Words that one slide holds at most in the type size of a projected deck.
 MAX_WORDS = 60
@@ -66,33 +65,14 @@ def _title(chunk: str) -> tuple[str, str]:
 
 def split(text: str) -> SlideText:
     """``text`` read as slides, with every problem of the reading."""
-    lines = text.split("\n")
-    parts: list[tuple[int, list[str]]] = [(1, [])]  # (first line, lines) of each slide
-    problems: list[Problem] = []
-    fence = ""
-    open_block = 0  # line of an open '///' block, 0 when none is open
-    for no, line in enumerate(lines, start=1):
-        m = _FENCE.match(line)
-        if fence:
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
-                fence = ""
-            parts[-1][1].append(line)
-            continue
-        if m:
-            fence = m.group(1)
-        elif _MARKER.match(line):
-            open_block = 0 if line.strip() == "///" else no
-        elif line == SEPARATOR:
-            if no > 1 and lines[no - 2].strip():
-                problems.append(Problem(no, "'---' directly under a line of text makes that line a heading, not a "
-                                            "break between slides", "leave a blank line above '---'", "WK336"))
-            if open_block:
-                problems.append(Problem(open_block, "a '///' block runs across a break between slides",
-                                        "close the block ('///') before the '---' that ends the slide", "WK338"))
-                open_block = 0
-            parts.append((no + 1, []))
-            continue
-        parts[-1][1].append(line)
+    cut = cut_at_separators(text)
+    parts = cut.parts  # each slide
+    problems = [Problem(no, "'---' directly under a line of text makes that line a heading, not a break between "
+                            "slides", "leave a blank line above '---'", "WK336") for no in cut.under_text]
+    problems += [Problem(no, "a '///' block runs across a break between slides",
+                         "close the block ('///') before the '---' that ends the slide", "WK338")
+                 for no in cut.across]
+    problems.sort(key=lambda p: p.line)
     out = SlideText(problems=problems)
     for start, body in parts:
         chunk = "\n".join(body)
