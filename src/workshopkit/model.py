@@ -388,18 +388,25 @@ class Activity(Base):
     @model_validator(mode="before")
     @classmethod
     def _minute_range(cls, data: Any) -> Any:
-        """'minutes: 10-15' → minutes 10, minutes_max 15 (anything else is left to the field's own check)."""
+        """'minutes: 10-15' → minutes 10, minutes_max 15 (a range that is wrong is left to the
+        field's own check, which says what is wrong at its line)."""
         if isinstance(data, dict) and isinstance(data.get("minutes"), str) and "minutes_max" not in data:
             found = MINUTE_RANGE.match(data["minutes"])
-            if found:
-                low, high = int(found.group(1)), int(found.group(2))
-                if low >= high:
-                    raise PydanticCustomError(
-                        "minute_range", "the range '{text}' must go from the shorter time to the longer, e.g. "
-                                        "'{low}-{high}'", {"text": data["minutes"].strip(), "low": min(low, high),
-                                                             "high": max(low, high)})
-                data = {**data, "minutes": low, "minutes_max": high}
+            if found and int(found.group(1)) < int(found.group(2)) <= 480:
+                data = {**data, "minutes": int(found.group(1)), "minutes_max": int(found.group(2))}
         return data
+
+    @field_validator("minutes", mode="before")
+    @classmethod
+    def _wrong_range(cls, value: Any) -> Any:
+        found = MINUTE_RANGE.match(value) if isinstance(value, str) else None
+        if found:
+            low, high = int(found.group(1)), int(found.group(2))
+            if low >= high:
+                raise ValueError(f"the range '{value.strip()}' must go from the shorter time to the longer, e.g. "
+                                 f"'{min(low, high)}-{max(low, high)}'")
+            raise ValueError(f"the longer end of the timing range ({high}) must be at most 480 minutes")
+        return value
 
     @model_validator(mode="after")
     def _role_play(self) -> Activity:

@@ -313,7 +313,8 @@ declare("WK036", "schema-rule",
                 "verb, a case study says whether it is fictional or composite, a role play has its opt-out, "
                 "de-roling and debrief, a restricted session is not on the record, a slot is one kind of slot, a "
                 "web address starts with http:// or https://, only an open evaluation question has `lines`, an "
-                "evaluation that replaces the default questions has questions of its own.",
+                "evaluation that replaces the default questions has questions of its own, a timing range "
+                "(`minutes: 10-15`) goes from the shorter time to the longer.",
         fix="do what the message says",
         example=example(MODULE, "handouts:\n  - id: case-lin\n    title: The case of Lin\n    kind: case-study\n"
                                 "    file: handouts/case-lin.md\n"))
