@@ -14,9 +14,8 @@ import polib
 import pytest
 from test_event import new_event
 from test_event_results import form_sheets
-from test_i18n import CURRICULUM
+from test_i18n import declare_korean
 
-from workshopkit.cli import main
 from workshopkit.kit.build import build_event, prepare
 from workshopkit.strings import load_strings
 
@@ -26,11 +25,7 @@ ROSTER = "\ufeffname,organisation\n김지원,하나센터 서울\nMaria Lopez,Re
 
 @pytest.fixture
 def korean(repo: Path) -> Path:
-    (repo / "curriculum" / "curriculum.yml").write_text(CURRICULUM, encoding="utf-8")
-    for module in ("alpha", "beta"):
-        path = repo / "modules" / module / "module.yml"
-        path.write_text(path.read_text(encoding="utf-8") + "track: t\n", encoding="utf-8")
-    assert main(["i18n", "update", "--path", str(repo)]) == 0
+    declare_korean(repo)
     for path in [repo / "modules" / "alpha" / "locales" / "ko.po", repo / "modules" / "beta" / "locales" / "ko.po",
                  repo / "curriculum" / "locales" / "ko.po"]:
         po = polib.pofile(str(path))

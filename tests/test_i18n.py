@@ -23,15 +23,20 @@ CURRICULUM = "title: T\ntracks:\n  - id: t\n    title: T\n    modules: [alpha, b
 CATALOGUE = Path("modules/alpha/locales/ko.po")
 
 
+def declare_korean(root: Path) -> Path:
+    """A copy of the small fixture (``root``) with Korean declared and its catalogues extracted."""
+    (root / "curriculum" / "curriculum.yml").write_text(CURRICULUM, encoding="utf-8")
+    for module in ("alpha", "beta"):
+        path = root / "modules" / module / "module.yml"
+        path.write_text(path.read_text(encoding="utf-8") + "track: t\n", encoding="utf-8")
+    assert main(["i18n", "update", "--path", str(root)]) == 0
+    return root
+
+
 @pytest.fixture
 def ko(mini: Path) -> Path:
     """The small fixture with Korean declared and its catalogues extracted."""
-    (mini / "curriculum" / "curriculum.yml").write_text(CURRICULUM, encoding="utf-8")
-    for module in ("alpha", "beta"):
-        path = mini / "modules" / module / "module.yml"
-        path.write_text(path.read_text(encoding="utf-8") + "track: t\n", encoding="utf-8")
-    assert main(["i18n", "update", "--path", str(mini)]) == 0
-    return mini
+    return declare_korean(mini)
 
 
 def translate_all(root: Path, how=lambda e: "번역 " + e.msgid) -> None:

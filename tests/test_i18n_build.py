@@ -16,9 +16,8 @@ import polib
 import pypdf
 import pytest
 from lxml import html as lxml_html
-from test_i18n import CURRICULUM
+from test_i18n import declare_korean
 
-from workshopkit.cli import main
 from workshopkit.pdf.html import keep_words_whole
 
 from build_helpers import all_files_text, build, pdf_outline, pdf_text
@@ -53,11 +52,7 @@ def built(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("ko") / "repo"
     shutil.copytree(FIXTURES / "mini", root)
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    (root / "curriculum" / "curriculum.yml").write_text(CURRICULUM, encoding="utf-8")
-    for module in ("alpha", "beta"):
-        path = root / "modules" / module / "module.yml"
-        path.write_text(path.read_text(encoding="utf-8") + "track: t\n", encoding="utf-8")
-    assert main(["i18n", "update", "--path", str(root)]) == 0
+    declare_korean(root)
     for path in [root / "modules" / "alpha" / "locales" / "ko.po", root / "curriculum" / "locales" / "ko.po"]:
         po = polib.pofile(str(path))
         for e in po:
